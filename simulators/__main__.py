@@ -1,4 +1,5 @@
-"""``python -m simulators <name|all> [--port N] [--orders N] [--seed S] [--faults SPEC]``"""
+"""Start simulators: ``python -m simulators <name|all> [--port N] [--orders N]
+[--seed S] [--faults SPEC]``."""
 
 import argparse
 import logging

@@ -49,10 +49,10 @@ class Faults:
     - ``rate_429``     probability that an API call starts a burst of 429 answers
     - ``burst_429``    how many consecutive calls a 429 burst lasts (default 1)
     - ``retry_after``  seconds sent in the Retry-After header of a 429 (default 1)
-    - ``timeout``      probability that a call hangs for ``timeout_seconds`` before answering
+    - ``timeout``      probability that a call hangs ``timeout_seconds`` first
     - ``timeout_seconds`` how long a timed-out call hangs (default 5)
     - ``malformed``    probability that a record inside a page is malformed
-    - ``duplicates``   probability that a record is repeated in a page / a push is sent twice
+    - ``duplicates``   probability that a record is repeated (page or push)
     - ``out_of_order`` probability that a stale (older) version of a record is served
     - ``expire_tokens`` 1 = every access token issued so far is expired now
     """
@@ -102,7 +102,7 @@ class Faults:
         return self.values.get(name, self.DEFAULTS.get(name, 0))
 
     def roll(self, name):
-        """True with the configured probability of fault ``name`` (counted in ``fired``)."""
+        """True with the probability of fault ``name`` (counted in ``fired``)."""
         rate = self.get(name)
         hit = bool(rate) and self.rng.random() < rate
         if hit:
@@ -146,7 +146,7 @@ class Response:
         self, status=200, body=b"", content_type="application/json", headers=None
     ):
         self.status = status
-        if isinstance(body, (dict, list)):
+        if isinstance(body, dict | list):
             body = json.dumps(body, ensure_ascii=False).encode("utf-8")
         elif isinstance(body, str):
             body = body.encode("utf-8")
@@ -173,9 +173,9 @@ def route(method, pattern, api=True):
 class SimServer:
     """Base class of every simulator. Subclasses set ``name`` and implement
     ``setup_state()`` (build the initial state from ``self.rng``), ``inspect()``, and
-    optionally ``tick()`` (let time-driven state move, e.g. shipped -> delivered), and the
-    hooks ``fault_response_429()`` / ``fault_response_5xx()`` to answer in the platform's
-    own error shape."""
+    optionally ``tick()`` (let time-driven state move, e.g. shipped -> delivered),
+    and the hooks ``fault_response_429()`` / ``fault_response_5xx()`` to answer in
+    the platform's own error shape."""
 
     name = "sim"
 
@@ -231,7 +231,7 @@ class SimServer:
         """What tests may read: statuses, tracking numbers, stock, POs... (override)."""
         return {}
 
-    # ---- fault answers in the platform's shape (override) ---------------------------------
+    # ---- fault answers in the platform's shape (override) ----
     def fault_response_429(self):
         return json_response(
             {"error": "too_many_requests"},
