@@ -1,0 +1,2 @@
+from . import omni_channel
+from . import sale_order
