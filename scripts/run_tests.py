@@ -3,7 +3,7 @@
 1. A fresh database; the three add-ons installed with their dependencies, no demo data,
    their tests run by Odoo's own runner (``--test-enable --test-tags``), at_install and
    post_install alike. The log goes to a file.
-2. The log is checked like OCA's checklog-odoo: any WARNING, ERROR or CRITICAL line fails.
+2. The log is checked like OCA's checklog-odoo: a WARNING, ERROR or CRITICAL line fails.
 3. The simulators' and the repository's pytest suites (``simulators/tests``, ``tests``).
 4. The database and its filestore are dropped, and one summary line is printed:
    ``N passed, N failed`` (Odoo tests + pytest tests).
@@ -50,7 +50,9 @@ def psql(sql, dbname="postgres"):
 
 def drop_db(name):
     subprocess.run(
-        ["dropdb", "--if-exists", "--force", name], check=True, stderr=subprocess.DEVNULL
+        ["dropdb", "--if-exists", "--force", name],
+        check=True,
+        stderr=subprocess.DEVNULL,
     )
     shutil.rmtree(os.path.join(odoo_env.VAR_DIR, "filestore", "filestore", name), True)
 
@@ -66,7 +68,8 @@ def dependency_key():
     code = "import odoo.release as r; print(r.version)"
     version = subprocess.check_output([sys.executable, "-c", code], cwd="/", text=True)
     freeze = subprocess.check_output(
-        [sys.executable, "-m", "pip", "freeze", "--disable-pip-version-check"], text=True
+        [sys.executable, "-m", "pip", "freeze", "--disable-pip-version-check"],
+        text=True,
     )
     digest = hashlib.sha1(
         (version + ",".join(DEPENDENCIES) + freeze + odoo_env.addons_path()).encode()
@@ -120,7 +123,9 @@ def run_pytest(paths, logdir):
     report = os.path.join(logdir, "pytest.log")
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths]
     with open(report, "w") as fh:
-        proc = subprocess.run(cmd, cwd=odoo_env.ROOT, stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.run(
+            cmd, cwd=odoo_env.ROOT, stdout=fh, stderr=subprocess.STDOUT
+        )
     with open(report) as fh:
         text = fh.read()
     tail = text.strip().splitlines()[-1] if text.strip() else ""
@@ -158,7 +163,8 @@ def main():
             src = os.path.join(odoo_env.VAR_DIR, "filestore", "filestore", template)
             if os.path.isdir(src):
                 shutil.copytree(
-                    src, os.path.join(odoo_env.VAR_DIR, "filestore", "filestore", database)
+                    src,
+                    os.path.join(odoo_env.VAR_DIR, "filestore", "filestore", database),
                 )
         logfile = os.path.join(logdir, "odoo-test.log")
         tags = args.tags or ",".join(f"/{a}" for a in addons)

@@ -41,13 +41,13 @@ class AddonSmokeCase(TransactionCase):
                 "list" if mode == "tree" else mode
                 for mode in action.view_mode.split(",")
             ]
-            views = model.get_views([(False, vt) for vt in view_types] + [(False, "search")])
+            views = model.get_views(
+                [(False, vt) for vt in view_types] + [(False, "search")]
+            )
             for view_type in view_types:
                 self.assertIn(view_type, views["views"], action.name)
             # the default domain/context of the action evaluate and search
-            model.with_context(**action._get_eval_context()).search_count(
-                [], limit=1
-            )
+            model.with_context(**action._get_eval_context()).search_count([], limit=1)
 
     def test_menus_open_actions(self):
         menus = self._addon_records("ir.ui.menu")
