@@ -54,6 +54,8 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta, timezone
+from email.parser import BytesParser
+from email.policy import HTTP as email_policy
 
 import requests
 
@@ -294,7 +296,7 @@ class LazadaSimulator(SimServer):
             created = now - self.rng.uniform(HOUR, 10 * DAY)
             self._new_order(status, created, now)
 
-    def _new_order(self, status, created, now):
+    def _new_order(self, status, created, now, cancel_requests=True):
         rng = self.rng
         self._order_seq += 1
         order_id = 500000000000000 + self._order_seq * 1000 + rng.randint(1, 999)
@@ -411,7 +413,7 @@ class LazadaSimulator(SimServer):
             order["item_ids"].append(item_id)
         self.orders[order_id] = order
         # some buyers asked to cancel (need_cancel_confirm) and wait for the seller
-        if status in ("pending", "packed") and rng.random() < 0.3:
+        if cancel_requests and status in ("pending", "packed") and rng.random() < 0.3:
             self._buyer_cancel(order, None, since)
         return order
 
@@ -477,7 +479,10 @@ class LazadaSimulator(SimServer):
         if item["status"] == status:
             return
         order = self.orders[item["order_id"]]
-        order["stale"] = self._render_order(order)
+        if order.get("stale_at") != when:
+            # the snapshot before this change (several items may change at once)
+            order["stale"] = self._render_order(order)
+            order["stale_at"] = when
         item["prev_status"] = item["status"]
         item["status"] = status
         item["status_since"] = when
@@ -703,9 +708,14 @@ class LazadaSimulator(SimServer):
         )
 
     def _params(self, req):
+        """Query + form parameters (urlencoded or multipart; file parts are not
+        signed and are left out)."""
         params = dict(req.query)
         if req.method == "POST":
-            params.update(req.form())
+            if req.content_type == "multipart/form-data":
+                params.update(_multipart_fields(req))
+            else:
+                params.update(req.form())
         return params
 
     def _check_timestamp(self, value):
@@ -1627,7 +1637,7 @@ class LazadaSimulator(SimServer):
         now = self.now()
         created = []
         for _ in range(count):
-            order = self._new_order(status, now, now)
+            order = self._new_order(status, now, now, cancel_requests=False)
             order["updated_at"] = now
             for item in self._order_items(order):
                 item["status_since"] = item["updated_at"] = now
@@ -1743,6 +1753,19 @@ class _BatchError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def _multipart_fields(req):
+    header = req.headers.get("Content-Type") or ""
+    message = BytesParser(policy=email_policy).parsebytes(
+        b"Content-Type: " + header.encode("latin-1") + b"\r\n\r\n" + req.body
+    )
+    fields = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name and not part.get_filename():
+            fields[name] = part.get_payload(decode=True).decode("utf-8")
+    return fields
 
 
 def _int_or_none(value):

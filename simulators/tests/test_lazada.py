@@ -141,6 +141,20 @@ def test_auth_code_flow_and_refresh(sim):
     assert body["country"] == "sg"
     info = body["country_user_info"][0]
     assert {"country", "seller_id", "user_id", "short_code"} <= set(info)
+    # multipart form bodies are read (and signed) like urlencoded ones
+    code = requests.post(f"{sim.url}/_sim/auth/code").json()["code"]
+    params = {
+        "app_key": APP_KEY,
+        "timestamp": str(int(time.time() * 1000)),
+        "sign_method": "sha256",
+        "code": code,
+    }
+    params["sign"] = client_sign("/auth/token/create", params)
+    multipart = requests.post(
+        f"{sim.url}/rest/auth/token/create",
+        files={key: (None, value) for key, value in params.items()},
+    )
+    assert multipart.json()["code"] == "0"
     # the code is single-use
     code = requests.post(f"{sim.url}/_sim/auth/code").json()["code"]
     assert client.json("/auth/token/create", {"code": code}, token=False)["code"] == "0"
@@ -561,8 +575,21 @@ def test_webhook_push_signed(sim, client):
         pushes = state(sim)["pushes"]
         assert len(pushes) == len(receiver.received)
         assert {p["http_status"] for p in pushes} == {200}
-        # time passing also pushes (new orders -> pending)
+        # time passing also pushes: ready_to_ship -> shipped
         control(sim, "/_sim/faults", {})
+        rts_req = json.dumps(
+            {"packages": [{"package_id": packed_package(sim, order_id)}]}
+        )
+        client.json("/order/package/rts", {"readyToShipReq": rts_req}, "POST")
+        control(sim, "/_sim/clock", {"advance": 7 * HOUR})
+        assert sim.wait_pushes()
+        shipped = [
+            json.loads(raw)["data"]
+            for _h, raw in receiver.received
+            if json.loads(raw)["data"]["trade_order_id"] == str(order_id)
+        ]
+        assert shipped[-1]["order_status"] == "shipped"
+        # new orders are pushed as pending
         created = control(sim, "/_sim/orders/new", {"count": 2})["order_ids"]
         assert sim.wait_pushes()
         pushed = {
@@ -571,6 +598,10 @@ def test_webhook_push_signed(sim, client):
         assert {str(i) for i in created} <= pushed
     finally:
         receiver.close()
+
+
+def packed_package(sim, order_id):
+    return state(sim)["orders"][str(order_id)]["package_ids"][0]
 
 
 def test_push_to_dead_endpoint_is_recorded():
