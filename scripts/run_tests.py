@@ -14,6 +14,7 @@ Options: ``--fast`` clones a cached database that has only the dependencies inst
 """
 
 import argparse
+import fcntl
 import hashlib
 import os
 import re
@@ -80,6 +81,13 @@ def dependency_key():
 def prepare_template(logdir):
     """A database with only the dependencies installed, kept between runs."""
     template = dependency_key()
+    os.makedirs(odoo_env.VAR_DIR, exist_ok=True)
+    with open(os.path.join(odoo_env.VAR_DIR, "template.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel runs build it once
+        return _prepare_template(template, logdir)
+
+
+def _prepare_template(template, logdir):
     if psql(f"SELECT 1 FROM pg_database WHERE datname = '{template}'"):
         return template
     print(f"[test] building the cached dependency database {template}", flush=True)
@@ -166,7 +174,9 @@ def main():
                     src,
                     os.path.join(odoo_env.VAR_DIR, "filestore", "filestore", database),
                 )
-        logfile = os.path.join(logdir, "odoo-test.log")
+        logfile = os.path.join(logdir, f"odoo-test-{os.getpid()}.log")
+        if os.path.exists(logfile):
+            os.unlink(logfile)
         tags = args.tags or ",".join(f"/{a}" for a in addons)
         print(f"[test] Odoo: installing {', '.join(addons)} in {database}", flush=True)
         print(f"[test] Odoo: running tests {tags}; log: {logfile}", flush=True)

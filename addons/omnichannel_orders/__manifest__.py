@@ -11,7 +11,10 @@
     "data": [
         "security/omnichannel_orders_security.xml",
         "security/ir.model.access.csv",
+        "data/product_data.xml",
         "views/omni_channel_views.xml",
+        "views/omni_channel_product_views.xml",
+        "views/omni_order_event_views.xml",
         "views/sale_order_views.xml",
         "views/omnichannel_orders_menus.xml",
     ],

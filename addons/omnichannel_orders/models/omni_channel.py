@@ -96,9 +96,24 @@ class OmniChannel(models.Model):
         ),
     ]
 
+    sku_mapping_ids = fields.One2many(
+        comodel_name="omni.channel.product",
+        inverse_name="channel_id",
+        string="SKU Mappings",
+    )
+    require_payment_proof = fields.Boolean(
+        help="Manual orders of this channel can only be confirmed with a payment "
+        "proof attached.",
+    )
+
     @api.depends("pricelist_id", "company_id")
     def _compute_currency_id(self):
         for channel in self:
             channel.currency_id = (
                 channel.pricelist_id.currency_id or channel.company_id.currency_id
             )
+
+    def _omni_stock_changed(self, products):
+        """Hook: the sellable stock of ``products`` may have changed for these
+        channels (channel_connectors pushes it)."""
+        return True

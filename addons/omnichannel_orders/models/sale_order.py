@@ -1,4 +1,26 @@
-from odoo import fields, models
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_compare
+
+_logger = logging.getLogger(__name__)
+
+LIFECYCLE_STATES = [
+    ("buffered", "Buffered"),
+    ("confirmed", "Confirmed"),
+    ("fulfilled", "Fulfilled"),
+    ("cancelled", "Cancelled"),
+]
+DESK_STAGES = [
+    ("ordered", "Ordered"),
+    ("ready", "Ready to Ship"),
+    ("in_delivery", "In Delivery"),
+    ("completed", "Completed"),
+    ("cancelled", "Cancelled"),
+]
+# fields whose changes make history (omni.order.event)
+EVENT_FIELDS = {"lifecycle_state": "lifecycle", "channel_status": "channel_status"}
 
 
 class SaleOrder(models.Model):
@@ -18,6 +40,93 @@ class SaleOrder(models.Model):
         index=True,
         help="The order number the channel gave this order.",
     )
+    channel_status = fields.Char(
+        copy=False, index=True, help="The order's status as the channel reports it."
+    )
+    channel_updated_at = fields.Datetime(
+        string="Channel Update Time",
+        copy=False,
+        help="When the channel last changed the order: an older update never "
+        "overwrites a newer one.",
+    )
+    lifecycle_state = fields.Selection(
+        selection=LIFECYCLE_STATES,
+        string="Lifecycle",
+        compute="_compute_lifecycle_state",
+        store=True,
+        index=True,
+        copy=False,
+        help="Buffered: received, editable, nothing reserved or invoiced. "
+        "Confirmed: the sale order is confirmed. Fulfilled: every good dispatched "
+        "and the invoice posted.",
+    )
+    desk_stage = fields.Selection(
+        selection=DESK_STAGES,
+        string="Desk Status",
+        compute="_compute_desk_stage",
+        store=True,
+        index=True,
+        copy=False,
+    )
+    customer_type = fields.Selection(
+        selection=[("b2b", "B2B"), ("b2c", "B2C")],
+        compute="_compute_customer_type",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    channel_payment_method = fields.Char(string="Payment Method", copy=False)
+    courier_name = fields.Char(string="Courier", copy=False, index=True)
+    tracking_ref = fields.Char(string="Tracking Number", copy=False, index=True)
+    label_printed = fields.Boolean(copy=False, index=True)
+    channel_currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        compute="_compute_channel_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    channel_amount_items = fields.Monetary(
+        string="Channel Items Total", currency_field="channel_currency_id", copy=False
+    )
+    channel_amount_shipping = fields.Monetary(
+        string="Channel Shipping", currency_field="channel_currency_id", copy=False
+    )
+    channel_amount_voucher = fields.Monetary(
+        string="Channel Vouchers", currency_field="channel_currency_id", copy=False
+    )
+    channel_amount_fees = fields.Monetary(
+        string="Channel Fees", currency_field="channel_currency_id", copy=False
+    )
+    channel_amount_total = fields.Monetary(
+        string="Channel Total",
+        currency_field="channel_currency_id",
+        copy=False,
+        help="The total the channel reports for the order.",
+    )
+    channel_amount_difference = fields.Monetary(
+        string="Difference",
+        currency_field="channel_currency_id",
+        compute="_compute_channel_amount_difference",
+        store=True,
+        help="Odoo's total minus the channel's total.",
+    )
+    cancel_request_state = fields.Selection(
+        selection=[
+            ("requested", "Requested"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+        ],
+        string="Cancellation Request",
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    cancel_request_reason = fields.Char(copy=False)
+    unlinked_line_count = fields.Integer(compute="_compute_unlinked_line_count")
+    omni_event_ids = fields.One2many(
+        comodel_name="omni.order.event", inverse_name="order_id", string="History"
+    )
 
     _sql_constraints = [
         (
@@ -26,3 +135,384 @@ class SaleOrder(models.Model):
             "This channel order number is already in Odoo for that channel.",
         ),
     ]
+
+    # ------------------------------------------------------------------ computes
+    @api.depends(
+        "state",
+        "order_line.qty_delivered",
+        "order_line.product_uom_qty",
+        "order_line.invoice_lines.parent_state",
+        "invoice_status",
+    )
+    def _compute_lifecycle_state(self):
+        self._omni_snapshot(["lifecycle_state"])
+        for order in self:
+            order.lifecycle_state = order._omni_lifecycle_state()
+
+    def _omni_lifecycle_state(self):
+        """The lifecycle state derived from Odoo's documents (extension point)."""
+        self.ensure_one()
+        if self.state == "cancel":
+            return "cancelled"
+        if self.state != "sale":
+            return "buffered"
+        goods = self.order_line.filtered(
+            lambda line: not line.display_type and line.product_id.type == "consu"
+        )
+        dispatched = all(
+            float_compare(
+                line.qty_delivered,
+                line.product_uom_qty,
+                precision_rounding=line.product_uom.rounding or 0.01,
+            )
+            >= 0
+            for line in goods
+        )
+        invoices = self.order_line.invoice_lines.move_id
+        invoiced = (
+            self.invoice_status == "invoiced"
+            and invoices
+            and all(move.state in ("posted", "cancel") for move in invoices)
+            and any(move.state == "posted" for move in invoices)
+        )
+        return "fulfilled" if dispatched and invoiced else "confirmed"
+
+    @api.depends(
+        "lifecycle_state",
+        "picking_ids.state",
+        "tracking_ref",
+        "label_printed",
+    )
+    def _compute_desk_stage(self):
+        for order in self:
+            order.desk_stage = order._omni_desk_stage()
+
+    def _omni_desk_stage(self):
+        """The order desk's tab: Ordered / Ready to Ship / In Delivery / Completed /
+        Cancelled (extension point; connectors refine it with the channel status)."""
+        self.ensure_one()
+        if self.lifecycle_state == "cancelled":
+            return "cancelled"
+        if self.lifecycle_state == "fulfilled":
+            return "completed"
+        if self.lifecycle_state == "buffered":
+            return "ordered"
+        outgoing = self.picking_ids.filtered(
+            lambda p: p.picking_type_code in ("outgoing", "dropship")
+            and p.state != "cancel"
+        )
+        if outgoing and any(p.state == "done" for p in outgoing):
+            return "in_delivery"
+        if (
+            self.tracking_ref
+            or self.label_printed
+            or (outgoing and all(p.state == "assigned" for p in outgoing))
+        ):
+            return "ready"
+        return "ordered"
+
+    @api.depends("partner_id")
+    def _compute_customer_type(self):
+        for order in self:
+            partner = order.partner_id.commercial_partner_id
+            order.customer_type = "b2b" if partner.is_company else "b2c"
+
+    @api.depends("channel_id", "currency_id")
+    def _compute_channel_currency_id(self):
+        for order in self:
+            order.channel_currency_id = (
+                order.channel_id.currency_id or order.currency_id
+            )
+
+    @api.depends("amount_total", "channel_amount_total", "channel_id")
+    def _compute_channel_amount_difference(self):
+        for order in self:
+            if order.channel_id and order.channel_amount_total:
+                order.channel_amount_difference = (
+                    order.amount_total - order.channel_amount_total
+                )
+            else:
+                order.channel_amount_difference = 0.0
+
+    @api.depends("order_line.is_unlinked")
+    def _compute_unlinked_line_count(self):
+        for order in self:
+            order.unlinked_line_count = len(order.order_line.filtered("is_unlinked"))
+
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = super().create(vals_list)
+        orders._omni_snapshot(["channel_status"], new=True)
+        if not self.env.context.get("omni_no_auto_process"):
+            orders._omni_process_new_orders()
+        return orders
+
+    def write(self, vals):
+        self._omni_check_locked(vals)
+        if "channel_status" in vals:
+            self._omni_snapshot(["channel_status"])
+        return super().write(vals)
+
+    def _omni_locked_fields(self):
+        """Fields that can no longer change once an order is fulfilled."""
+        return {
+            "order_line",
+            "partner_id",
+            "partner_invoice_id",
+            "partner_shipping_id",
+            "pricelist_id",
+            "currency_id",
+            "date_order",
+            "channel_id",
+            "channel_order_ref",
+            "company_id",
+            "warehouse_id",
+        }
+
+    def _omni_check_locked(self, vals):
+        locked = self._omni_locked_fields() & set(vals)
+        if not locked:
+            return
+        fulfilled = self.filtered(lambda o: o.lifecycle_state == "fulfilled")
+        if fulfilled:
+            fields_desc = ", ".join(
+                sorted(self._fields[name].string for name in locked)
+            )
+            raise UserError(
+                self.env._(
+                    "Order %(orders)s is fulfilled (dispatched and invoiced): "
+                    "%(fields)s can no longer be changed. Create a return or a "
+                    "credit note instead.",
+                    orders=", ".join(fulfilled.mapped("name")),
+                    fields=fields_desc,
+                )
+            )
+
+    # ------------------------------------------------------------------ history
+    def _omni_snapshot(self, field_names, new=False):
+        """Remember the values ``field_names`` had at the start of the transaction,
+        so that the changes are written to the history at commit time (like mail
+        tracking: one event per order and field, however many intermediate writes)."""
+        records = self.filtered("id")
+        if not records:
+            return
+        data = self.env.cr.precommit.data.setdefault("omni.order.event", {})
+        if not data:
+            self.env.cr.precommit.add(self._omni_flush_history)
+        actor = self.env["omni.order.event"]._current_actor()
+        missing = [
+            (order.id, name)
+            for order in records
+            for name in field_names
+            if (order.id, name) not in data
+        ]
+        if missing and not new:
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT id, %s FROM sale_order WHERE id IN %s",
+                    SQL(", ").join(SQL.identifier(name) for name in field_names),
+                    tuple({order_id for order_id, _name in missing}),
+                )
+            )
+            stored = {row[0]: row[1:] for row in rows}
+        else:
+            stored = {}
+        for order_id, name in missing:
+            values = stored.get(order_id)
+            old = values[field_names.index(name)] if values else None
+            data[(order_id, name)] = {"old": old, "actor": actor, "uid": self.env.uid}
+        for order in records:
+            for name in field_names:
+                data[(order.id, name)]["actor"] = actor
+                data[(order.id, name)]["uid"] = self.env.uid
+
+    def _omni_flush_history(self):
+        """Precommit: write one event per changed field, and a chatter note."""
+        data = self.env.cr.precommit.data.pop("omni.order.event", {})
+        if not data:
+            return
+        self.env.flush_all()
+        env = self.env(su=True)
+        orders = env["sale.order"].browse({key[0] for key in data}).exists()
+        existing = set(orders.ids)
+        events, notes = [], {}
+        for (order_id, name), info in data.items():
+            if order_id not in existing:
+                continue
+            order = orders.browse(order_id)
+            new = order[name]
+            if (info["old"] or False) == (new or False):
+                continue
+            field = order._fields[name]
+            labels = (
+                dict(field._description_selection(env))
+                if field.type == "selection"
+                else {}
+            )
+            old_label = labels.get(info["old"], info["old"]) or ""
+            new_label = labels.get(new, new) or ""
+            events.append(
+                {
+                    "order_id": order_id,
+                    "event_type": EVENT_FIELDS[name],
+                    "from_value": old_label,
+                    "to_value": new_label,
+                    "actor": info["actor"],
+                    "user_id": info["uid"],
+                }
+            )
+            notes.setdefault(order_id, []).append(
+                env._(
+                    "%(field)s: %(old)s → %(new)s",
+                    field=field.string,
+                    old=old_label or "—",
+                    new=new_label,
+                )
+            )
+        if events:
+            env["omni.order.event"].create(events)
+            orders.browse(list(notes))._message_log_batch(
+                bodies={order_id: "; ".join(lines) for order_id, lines in notes.items()}
+            )
+            env.flush_all()
+
+    def _omni_log_event(self, event_type, note, from_value=False, to_value=False):
+        """Record an event of another kind (picking, label, cancellation...)."""
+        actor = self.env["omni.order.event"]._current_actor()
+        self.env["omni.order.event"].sudo().create(
+            [
+                {
+                    "order_id": order.id,
+                    "event_type": event_type,
+                    "note": note,
+                    "from_value": from_value,
+                    "to_value": to_value,
+                    "actor": actor,
+                    "user_id": self.env.uid,
+                }
+                for order in self
+            ]
+        )
+
+    # ------------------------------------------------------------------ processing
+    def _omni_process_new_orders(self):
+        """Touchless channels confirm their new orders at once."""
+        touchless = self.filtered(
+            lambda o: o.channel_id.processing_policy == "touchless"
+            and o.state in ("draft", "sent")
+            and o.order_line
+        )
+        if touchless:
+            touchless.action_confirm()
+
+    def action_confirm(self):
+        res = super().action_confirm()
+        self.filtered(
+            lambda o: o.channel_id.invoice_policy == "confirm"
+        )._omni_invoice_and_post()
+        return res
+
+    def _omni_invoice_and_post(self):
+        """Create and post the customer invoices of what is to invoice now, once:
+        the order rows are locked so that two workers validating two deliveries of
+        the same order never invoice the same quantity twice."""
+        orders = self.filtered(lambda o: o.state == "sale")
+        if not orders:
+            return self.env["account.move"]
+        self.env.execute_query(
+            SQL(
+                "SELECT id FROM sale_order WHERE id IN %s FOR UPDATE", tuple(orders.ids)
+            )
+        )
+        orders.order_line.invalidate_recordset(["qty_invoiced", "qty_to_invoice"])
+        orders.invalidate_recordset(["invoice_status"])
+        to_invoice = orders.filtered(
+            lambda o: o.invoice_status == "to invoice" and not o.unlinked_line_count
+        )
+        if not to_invoice:
+            return self.env["account.move"]
+        moves = to_invoice.with_context(omni_no_auto_process=True)._create_invoices(
+            grouped=False, final=True
+        )
+        moves.action_post()
+        return moves
+
+    # ------------------------------------------------------------------ actions
+    def action_omni_cancel_request_approve(self):
+        orders = self._omni_check_cancel_request()
+        orders._omni_channel_cancel_decision(approve=True)
+        orders.write({"cancel_request_state": "approved"})
+        orders._omni_log_event("cancel_request", self.env._("Cancellation approved"))
+        orders.activity_feedback(
+            ["mail.mail_activity_data_todo"],
+            feedback=self.env._("Cancellation approved"),
+        )
+        orders.with_context(disable_cancel_warning=True)._action_cancel()
+        return True
+
+    def action_omni_cancel_request_reject(self):
+        orders = self._omni_check_cancel_request()
+        orders._omni_channel_cancel_decision(approve=False)
+        orders.write({"cancel_request_state": "rejected"})
+        orders._omni_log_event("cancel_request", self.env._("Cancellation rejected"))
+        orders.activity_feedback(
+            ["mail.mail_activity_data_todo"],
+            feedback=self.env._("Cancellation rejected"),
+        )
+        return True
+
+    def _omni_check_cancel_request(self):
+        pending = self.filtered(lambda o: o.cancel_request_state == "requested")
+        if pending != self:
+            raise UserError(
+                self.env._(
+                    "There is no pending cancellation request on %(orders)s.",
+                    orders=", ".join((self - pending).mapped("name")),
+                )
+            )
+        fulfilled = self.filtered(lambda o: o.lifecycle_state == "fulfilled")
+        if fulfilled:
+            raise UserError(
+                self.env._(
+                    "%(orders)s already dispatched and invoiced: answer the buyer "
+                    "with a return instead of a cancellation.",
+                    orders=", ".join(fulfilled.mapped("name")),
+                )
+            )
+        return self
+
+    def _omni_channel_cancel_decision(self, approve):
+        """Hook: tell the channel the seller's decision (channel_connectors)."""
+        return True
+
+    def _omni_register_cancel_request(self, reason=False):
+        """A channel reports a buyer's cancellation request: flag the order and ask
+        the order desk to decide."""
+        todo = self.filtered(lambda o: o.cancel_request_state != "requested")
+        if not todo:
+            return
+        todo.write(
+            {"cancel_request_state": "requested", "cancel_request_reason": reason}
+        )
+        todo._omni_log_event(
+            "cancel_request", self.env._("Buyer asked to cancel"), to_value=reason
+        )
+        for order in todo:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Cancellation requested by the buyer"),
+                note=reason or "",
+                user_id=order.user_id.id
+                or order.channel_id.team_id.user_id.id
+                or self.env.uid,
+            )
+
+    def action_omni_view_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "omnichannel_orders.omni_order_event_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {}
+        return action

@@ -1,0 +1,26 @@
+from odoo import models
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    def _action_done(self):
+        res = super()._action_done()
+        done = self.filtered(lambda p: p.state == "done" and p.sale_id)
+        for picking in done:
+            picking.sale_id._omni_log_event(
+                "picking",
+                self.env._(
+                    "%(picking)s done (%(type)s)",
+                    picking=picking.name,
+                    type=picking.picking_type_id.name,
+                ),
+                to_value=picking.picking_type_code,
+            )
+        dispatched = done.filtered(
+            lambda p: p.picking_type_code in ("outgoing", "dropship")
+        ).sale_id
+        dispatched.filtered(
+            lambda o: o.channel_id.invoice_policy == "dispatch"
+        )._omni_invoice_and_post()
+        return res

@@ -1,0 +1,1 @@
+from . import omni_link_product
