@@ -336,7 +336,7 @@ class LazadaSimulator(SimServer):
             "addressDsitrict": "",
             "city": buyer["city"],
             "post_code": buyer["zip"],
-            "country": self.country_name,
+            "country": COUNTRY.get(buyer["country"].lower(), (buyer["country"],))[0],
         }
         order = {
             "order_id": order_id,
