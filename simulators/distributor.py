@@ -1224,7 +1224,8 @@ class DistributorSimulator(SimServer):
         }
         if duplicate:
             headers["X-Duplicate"] = "true"
-        return Response(200, po["ack"], "application/xml; charset=utf-8", headers)
+        kind = "text/xml" if po["format"] == "cxml" else "application/xml"
+        return Response(200, po["ack"], f"{kind}; charset=utf-8", headers)
 
     def _cancel(self, dist, po_id, payload_id=None):
         po = self.pos[dist["code"]].get(po_id)
@@ -1247,7 +1248,7 @@ class DistributorSimulator(SimServer):
             body = cxml_response(
                 200, "OK", f"order {po_id} cancelled", payload_id or ""
             )
-            return Response(200, body, "application/xml; charset=utf-8", headers)
+            return Response(200, body, "text/xml; charset=utf-8", headers)
         return json_response(self._po_view(po), 200, headers)
 
     @staticmethod

@@ -159,10 +159,6 @@ def opentrans_order(po_id, lines):
 BUILDERS = {"ingram": cxml_order, "techdata": ubl_order, "exertis": opentrans_order}
 
 
-def auth(code):
-    return (("reseller", f"{code}-password"),)
-
-
 def post_po(sim, code, doc, credentials=True):
     kwargs = {"auth": ("reseller", f"{code}-password")} if credentials else {}
     return requests.post(
@@ -354,9 +350,8 @@ def test_unknown_part_and_stock_shortage(sim):
         "rejected: unknown_part",
     ]
     po = sim.inspect()["orders"]["exertis"]["PO-SHORT"]
-    assert [line["status"] for line in po["lines"]] == ["partial", "rejected"] * 1 + [
-        "rejected"
-    ]
+    statuses = [line["status"] for line in po["lines"]]
+    assert statuses == ["partial", "rejected", "rejected"]
     resp = post_po(sim, "techdata", ubl_order("PO-NONE", [("NOPE", 1, 1)]))
     root = ET.fromstring(resp.content)
     assert root.findtext("cbc:OrderResponseCode", namespaces=NS) == "RE"
@@ -416,7 +411,9 @@ def test_feeds_parse_and_drift(sim):
     # exertis bands big stock numbers
     banded = parse_csv(
         requests.get(
-            f"{sim.url}/exertis/feed.csv", auth=auth("exertis")[0], timeout=5
+            f"{sim.url}/exertis/feed.csv",
+            auth=("reseller", "exertis-password"),
+            timeout=5,
         ).text
     )
     assert all(r["stock"] == ">100" or int(r["stock"]) <= 100 for r in banded)
@@ -625,3 +622,40 @@ def test_429_and_5xx_rates(sim):
         500,
         503,
     )
+
+
+# ---- configuration, inspection, cancellation -----------------------------------------
+def test_distributors_option_and_state(sim):
+    custom = DistributorSimulator(
+        distributors=["ingram", {"code": "westcoast", "format": "ubl", "realtime": 0}]
+    )
+    state = custom.inspect()["distributors"]
+    assert list(state) == ["ingram", "westcoast"]
+    assert state["ingram"]["format"] == "cxml" and state["westcoast"]["format"] == "ubl"
+    assert state["westcoast"]["api_key"] == "westcoast-api-key"
+    skus = {p["mpn"] for p in custom.inspect()["stock"]["westcoast"].values()}
+    assert "KETTLE" in skus
+    with pytest.raises(ValueError):
+        DistributorSimulator(distributors=[{"code": "x", "format": "edifact"}])
+    part = in_stock(sim, "techdata", 1)[0]
+    post_po(sim, "techdata", ubl_order("PO/2025/7", [(part["mpn"], 1, 1)]))
+    state = requests.get(f"{sim.url}/_sim/state", timeout=5).json()
+    po = state["orders"]["techdata"]["PO/2025/7"]
+    assert po["ack"].startswith("<?xml") and po["lines"][0]["mpn"] == part["mpn"]
+
+
+def test_delete_order(sim):
+    part = in_stock(sim, "exertis", 1)[0]
+    post_po(sim, "exertis", opentrans_order("PO-CXL", [(part["mpn"], 4, 1)]))
+    url = f"{sim.url}/exertis/orders/PO-CXL"
+    key = {"X-Api-Key": "exertis-api-key"}
+    assert requests.get(url, headers=key, timeout=5).json()["status"] == "accepted"
+    resp = requests.delete(url, headers=key, timeout=5)
+    assert resp.status_code == 200 and resp.json()["status"] == "cancelled"
+    assert (
+        sim.inspect()["stock"]["exertis"][part["part_number"]]["stock"]
+        == (part["stock"])
+    )
+    sim.advance(3600)  # a cancelled PO is never dispatched
+    assert sim.inspect()["dispatches"] == []
+    assert requests.delete(f"{url}-NOPE", headers=key, timeout=5).status_code == 404
