@@ -147,6 +147,75 @@ def run_pytest(paths, logdir):
     return proc.returncode, passed, failed
 
 
+def run_odoo_tests(args, logdir):
+    addons = args.addons.split(",")
+    odoo_passed = odoo_failed = 0
+    problems = []
+    database = f"omni_test_{os.getpid()}"
+    drop_db(database)
+    if args.fast:
+        template = prepare_template(logdir)
+        subprocess.run(["createdb", "-T", template, database], check=True)
+        src = os.path.join(odoo_env.VAR_DIR, "filestore", "filestore", template)
+        if os.path.isdir(src):
+            shutil.copytree(
+                src,
+                os.path.join(odoo_env.VAR_DIR, "filestore", "filestore", database),
+            )
+    logfile = os.path.join(logdir, f"odoo-test-{os.getpid()}.log")
+    if os.path.exists(logfile):
+        os.unlink(logfile)
+    tags = args.tags or ",".join(f"/{a}" for a in addons)
+    print(f"[test] Odoo: installing {', '.join(addons)} in {database}", flush=True)
+    print(f"[test] Odoo: running tests {tags}; log: {logfile}", flush=True)
+    try:
+        rc, seconds = run_odoo(
+            database,
+            [
+                "-i",
+                ",".join(addons),
+                "--without-demo=all",
+                "--test-enable",
+                "--test-tags",
+                tags,
+                "--stop-after-init",
+                "--log-level=info",
+                "--workers=0",
+                "--max-cron-threads=0",
+            ],
+            logfile,
+        )
+    finally:
+        if not args.keep:
+            drop_db(database)
+    bad, results, stats = check_log(logfile)
+    for module, count in sorted(stats.items()):
+        print(f"[test] Odoo: {module}: {count} tests", flush=True)
+    if results:
+        failures, errors, total = results[-1]
+        odoo_failed = failures + errors
+        odoo_passed = total - odoo_failed
+    print(
+        f"[test] Odoo: rc {rc} in {seconds:.0f}s, {odoo_passed} passed, "
+        f"{odoo_failed} failed",
+        flush=True,
+    )
+    if rc:
+        problems.append(f"odoo exited with {rc}")
+        odoo_failed = odoo_failed or 1
+    if bad:
+        problems.append(f"{len(bad)} WARNING/ERROR line(s) in the Odoo log")
+        print("[test] WARNING/ERROR lines in the Odoo log:")
+        for line in bad[:60]:
+            print("    " + line[:400])
+    if not odoo_passed + odoo_failed:
+        problems.append("no Odoo test ran")
+    for addon in addons:
+        if addon not in stats and args.tags is None:
+            problems.append(f"no test of {addon} ran")
+    return odoo_passed, odoo_failed, problems
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fast", action="store_true")
@@ -159,72 +228,10 @@ def main():
 
     logdir = os.path.join(odoo_env.VAR_DIR, "test-logs")
     os.makedirs(logdir, exist_ok=True)
-    addons = args.addons.split(",")
     odoo_passed = odoo_failed = 0
     problems = []
     if not args.skip_odoo:
-        database = f"omni_test_{os.getpid()}"
-        drop_db(database)
-        if args.fast:
-            template = prepare_template(logdir)
-            subprocess.run(["createdb", "-T", template, database], check=True)
-            src = os.path.join(odoo_env.VAR_DIR, "filestore", "filestore", template)
-            if os.path.isdir(src):
-                shutil.copytree(
-                    src,
-                    os.path.join(odoo_env.VAR_DIR, "filestore", "filestore", database),
-                )
-        logfile = os.path.join(logdir, f"odoo-test-{os.getpid()}.log")
-        if os.path.exists(logfile):
-            os.unlink(logfile)
-        tags = args.tags or ",".join(f"/{a}" for a in addons)
-        print(f"[test] Odoo: installing {', '.join(addons)} in {database}", flush=True)
-        print(f"[test] Odoo: running tests {tags}; log: {logfile}", flush=True)
-        try:
-            rc, seconds = run_odoo(
-                database,
-                [
-                    "-i",
-                    ",".join(addons),
-                    "--without-demo=all",
-                    "--test-enable",
-                    "--test-tags",
-                    tags,
-                    "--stop-after-init",
-                    "--log-level=info",
-                    "--workers=0",
-                    "--max-cron-threads=0",
-                ],
-                logfile,
-            )
-        finally:
-            if not args.keep:
-                drop_db(database)
-        bad, results, stats = check_log(logfile)
-        for module, count in sorted(stats.items()):
-            print(f"[test] Odoo: {module}: {count} tests", flush=True)
-        if results:
-            failures, errors, total = results[-1]
-            odoo_failed = failures + errors
-            odoo_passed = total - odoo_failed
-        print(
-            f"[test] Odoo: rc {rc} in {seconds:.0f}s, {odoo_passed} passed, "
-            f"{odoo_failed} failed",
-            flush=True,
-        )
-        if rc:
-            problems.append(f"odoo exited with {rc}")
-            odoo_failed = odoo_failed or 1
-        if bad:
-            problems.append(f"{len(bad)} WARNING/ERROR line(s) in the Odoo log")
-            print("[test] WARNING/ERROR lines in the Odoo log:")
-            for line in bad[:60]:
-                print("    " + line[:400])
-        if not odoo_passed + odoo_failed:
-            problems.append("no Odoo test ran")
-        for addon in addons:
-            if addon not in stats and args.tags is None:
-                problems.append(f"no test of {addon} ran")
+        odoo_passed, odoo_failed, problems = run_odoo_tests(args, logdir)
 
     py_passed = py_failed = 0
     if not args.skip_pytest:

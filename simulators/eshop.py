@@ -899,7 +899,7 @@ class EshopSimulator(SimServer):
 
     @route("POST", "/_sim/orders/{order_id}/customer_confirm", api=False)
     def sim_customer_confirm(self, req):
-        order = self.orders.get(int(req.params["order_id"]))
+        order = self._sim_order(req)
         if order is None:
             return json_response({"error": "unknown order"}, 404)
         problem = self.customer_confirm(order)
@@ -909,7 +909,7 @@ class EshopSimulator(SimServer):
 
     @route("POST", "/_sim/orders/{order_id}/event", api=False)
     def sim_event(self, req):
-        order = self.orders.get(int(req.params["order_id"]))
+        order = self._sim_order(req)
         if order is None:
             return json_response({"error": "unknown order"}, 404)
         body = req.json()
@@ -917,6 +917,10 @@ class EshopSimulator(SimServer):
         if problem:
             return json_response({"error": problem}, 409)
         return json_response(self._order_state(order))
+
+    def _sim_order(self, req):
+        raw = req.params["order_id"]
+        return self.orders.get(int(raw)) if raw.isdigit() else None
 
     def customer_event(self, order, event, amount=None):
         state = order["state"]

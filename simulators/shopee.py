@@ -1340,8 +1340,8 @@ class ShopeeSimulator(SimServer):
         return self._envelope({"update_time": order["update_time"]})
 
     # ---- logistics -------------------------------------------------------------------
-    def _time_slots(self):
-        day0 = int(self.now() // DAY) * DAY
+    def _time_slots(self, now=None):
+        day0 = int((self.now() if now is None else now) // DAY) * DAY
         slots = []
         for days in (1, 2, 3):
             date = day0 + days * DAY
@@ -1430,7 +1430,12 @@ class ShopeeSimulator(SimServer):
                 return "", self._error(
                     "logistics.address_not_found", "Address is not found."
                 )
-            slot_ids = {s["pickup_time_id"] for s in self._time_slots()}
+            # slots offered until the last day boundary stay valid (midnight rollover)
+            slot_ids = {
+                s["pickup_time_id"]
+                for now in (self.now(), self.now() - DAY)
+                for s in self._time_slots(now)
+            }
             if str(params["pickup_time_id"]) not in slot_ids:
                 return "", self._error(
                     "logistics.ship_order_pickup_time_invalid",

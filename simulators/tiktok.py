@@ -803,7 +803,8 @@ class TikTokSimulator(SimServer):
         if status == ON_HOLD:
             order["hold_until"] = order["paid_time"] + ON_HOLD_WINDOW
         elif status == PARTIALLY_SHIPPING:
-            self._seed_ship(order["packages"][0], at(0.4), None)
+            collect_at = now + rng.randint(HOUR, 12 * HOUR)
+            self._seed_ship(order["packages"][0], at(0.4), collect_at)
             order["update_time"] = at(0.4)
         elif status == AWAITING_COLLECTION:
             for package in order["packages"]:
@@ -814,7 +815,9 @@ class TikTokSimulator(SimServer):
         elif status == CANCELLED:
             self._seed_cancelled(order, at(0.3))
         elif status == AWAITING_SHIPMENT and rng.random() < 0.25:
-            self._open_buyer_cancel(order, "Change of mind", at(0.6), seeded=True)
+            # requested recently enough that the 48 h response window is still open
+            when = max(at(0.6), now - rng.randint(600, 20 * HOUR))
+            self._open_buyer_cancel(order, "Change of mind", when, seeded=True)
 
     def _seed_ship(self, package, shipped, collect_at):
         order = self.orders[package["order_id"]]
@@ -1167,10 +1170,21 @@ class TikTokSimulator(SimServer):
         order["history"].append(self._render(order))
         del order["history"][:-3]
 
-    def _set_status(self, order, status, when=None):
+    def _set_status(self, order, status, when=None, before=None):
+        """Change the status, keep the previous version (for ``out_of_order``) and
+        push ORDER_STATUS_CHANGE. ``before``: a rendering taken before the caller
+        already changed packages."""
         if order["status"] == status:
+            if before is not None:
+                order["history"].append(before)
+                del order["history"][:-3]
+                order["update_time"] = int(when or self.now())
             return
-        self._snapshot(order)
+        if before is not None:
+            order["history"].append(before)
+            del order["history"][:-3]
+        else:
+            self._snapshot(order)
         order["status"] = status
         order["update_time"] = int(when or self.now())
         self._push_order(order)
@@ -1214,6 +1228,9 @@ class TikTokSimulator(SimServer):
             if status == DELIVERED and order["complete_at"] <= now:
                 self._set_status(order, COMPLETED, order["complete_at"])
             return
+        if not any(self._package_due(p, now) for p in order["packages"]):
+            return
+        before = self._render(order)
         for package in order["packages"]:
             self._tick_package(order, package, now)
         new = self._derive_status(order)
@@ -1222,9 +1239,17 @@ class TikTokSimulator(SimServer):
             if new == DELIVERED:
                 order["delivery_time"] = when
                 order["complete_at"] = when + COMPLETE_AFTER
-            self._set_status(order, new, when)
+            self._set_status(order, new, when, before=before)
             if new == DELIVERED and order["complete_at"] <= now:
                 self._set_status(order, COMPLETED, order["complete_at"])
+
+    @staticmethod
+    def _package_due(package, now):
+        if package["status"] == PROCESSING:
+            return bool(package["collect_at"]) and package["collect_at"] <= now
+        if package["status"] == FULFILLING:
+            return bool(package["deliver_at"]) and package["deliver_at"] <= now
+        return False
 
     def _tick_package(self, order, package, now):
         if package["status"] == PROCESSING and package["collect_at"]:
@@ -1292,6 +1317,7 @@ class TikTokSimulator(SimServer):
                     f"Package status {package['status']} (order {order['status']}) "
                     "does not allow shipping.",
                 )
+            before = self._render(order)
             if order["shipping_type"] == "TIKTOK":
                 self._ship_tiktok(package, body)
             else:
@@ -1305,7 +1331,7 @@ class TikTokSimulator(SimServer):
         package["events"].append(
             (now, "Seller has arranged shipment, waiting for courier to collect")
         )
-        self._set_status(order, self._derive_status(order), now)
+        self._set_status(order, self._derive_status(order), now, before=before)
         return self._ok({})
 
     def _ship_tiktok(self, package, body):

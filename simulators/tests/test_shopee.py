@@ -269,6 +269,27 @@ def test_tokens_invalid_expired_and_refresh_single_use(sim, client):
     first = client.call("POST", "/api/v2/auth/token/get", body=body, shop=False)
     second = client.call("POST", "/api/v2/auth/token/get", body=body, shop=False)
     assert first.json()["error"] == "" and second.json()["error"] == "invalid_code"
+    # the authorization link redirects back with a code and the shop_id
+    ts = int(time.time())
+    link = requests.get(
+        f"{sim.url}/api/v2/shop/auth_partner",
+        params={
+            "partner_id": PARTNER_ID,
+            "timestamp": ts,
+            "sign": sign(
+                PARTNER_KEY,
+                base_string(PARTNER_ID, "/api/v2/shop/auth_partner", ts),
+            ),
+            "redirect": "https://erp.example/shopee/callback",
+        },
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert link.status_code == 302
+    assert link.headers["Location"].startswith(
+        "https://erp.example/shopee/callback?code="
+    )
+    assert link.headers["Location"].endswith(f"&shop_id={SHOP_ID}")
     # expire_tokens fault: every issued access token expires, refresh still works
     control(sim, "faults", {"expire_tokens": 1})
     assert client.call("GET", path, params=params).json()["error"] == "error_auth"
@@ -502,37 +523,58 @@ def test_ship_pickup_dropoff_non_integrated_to_completed(sim, client):
         assert updates == sorted(updates)
 
 
+def ship_args(client, sn, package_number=""):
+    """(mode, parameters) for ship_order, from get_shipping_parameter's info_needed."""
+    query = {"order_sn": sn}
+    if package_number:
+        query["package_number"] = package_number
+    params = client.get("/api/v2/logistics/get_shipping_parameter", **query).json()
+    info = params["response"]["info_needed"]
+    if "pickup" in info:
+        address = params["response"]["pickup"]["address_list"][0]
+        slot = address["time_slot_list"][0]
+        return "pickup", {
+            "address_id": address["address_id"],
+            "pickup_time_id": slot["pickup_time_id"],
+        }
+    if "dropoff" in info:
+        if "branch_id" in info["dropoff"]:
+            branch = params["response"]["dropoff"]["branch_list"][0]
+            return "dropoff", {"branch_id": branch["branch_id"]}
+        return "dropoff", {}
+    return "non_integrated", {"tracking_number": f"OWN{package_number[-6:]}"}
+
+
 def test_split_order_needs_package_number(sim, client):
     control(sim, "orders/new", {"count": 15})
     with sim.lock:
         sn = next(
             o["order_sn"]
             for o in sim.orders.values()
-            if o["status"] == "READY_TO_SHIP"
-            and len(o["packages"]) > 1
-            and "non_integrated" in o["channel"]["info_needed"]
-            or o["status"] == "READY_TO_SHIP"
-            and len(o["packages"]) > 1
-            and "dropoff" in o["channel"]["info_needed"]
+            if o["status"] == "READY_TO_SHIP" and len(o["packages"]) > 1
         )
-        order = sim.orders[sn]
-        mode = next(iter(order["channel"]["info_needed"]))
-        packages = [p["package_number"] for p in order["packages"]]
-    param = (
-        {"tracking_number": "T1"} if mode == "non_integrated" else {"branch_id": 7001}
-    )
-    if (
-        mode == "dropoff"
-        and "branch_id" not in sim.orders[sn]["channel"]["info_needed"]["dropoff"]
-    ):
-        param = {}
+        packages = [p["package_number"] for p in sim.orders[sn]["packages"]]
+    mode, param = ship_args(client, sn, packages[0])
     resp = ship(client, sn, mode, param)
     assert resp.json()["error"] == "logistics.ship_order_need_pacakge_number"
     assert ship(client, sn, mode, param, packages[0]).json()["error"] == ""
     assert state(sim)["orders"][sn]["status"] == "READY_TO_SHIP"
-    param2 = {"tracking_number": "T2"} if mode == "non_integrated" else param
-    assert ship(client, sn, mode, param2, packages[1]).json()["error"] == ""
+    again = ship(client, sn, mode, param, packages[0]).json()
+    assert again["error"] == "logistics.package_already_shipped"
+    mode, param = ship_args(client, sn, packages[1])
+    assert ship(client, sn, mode, param, packages[1]).json()["error"] == ""
     assert state(sim)["orders"][sn]["status"] == "PROCESSED"
+    resp = client.get("/api/v2/logistics/get_tracking_number", order_sn=sn).json()
+    assert resp["error"] == "logistics.package_number_not_exist"
+    control(sim, "clock", {"advance": 60})
+    numbers = [
+        client.get(
+            "/api/v2/logistics/get_tracking_number", order_sn=sn, package_number=p
+        ).json()["response"]["tracking_number"]
+        for p in packages
+    ]
+    assert all(numbers) and len(set(numbers)) == 2
+    assert sorted(state(sim)["orders"][sn]["tracking_numbers"]) == sorted(numbers)
 
 
 def test_shipping_document_flow_gives_pdf(sim, client):
@@ -781,6 +823,22 @@ def test_push_received_with_valid_signature(sim, client):
         assert wait_for(
             lambda: any(json.loads(r)["code"] == 4 for _, r in receiver.received)
         )
+        # shipping document READY (code 15)
+        pickup = find_order(sim, "READY_TO_SHIP", single=True, mode="pickup")
+        mode, param = ship_args(client, pickup)
+        assert ship(client, pickup, mode, param).json()["error"] == ""
+        control(sim, "clock", {"advance": 31})
+        docs = {"order_list": [{"order_sn": pickup}]}
+        client.post("/api/v2/logistics/create_shipping_document", docs)
+        control(sim, "clock", {"advance": 5})
+        assert wait_for(
+            lambda: any(json.loads(r)["code"] == 15 for _, r in receiver.received)
+        )
+        doc_push = next(
+            json.loads(r) for _, r in receiver.received if json.loads(r)["code"] == 15
+        )
+        assert doc_push["data"]["ordersn"] == pickup
+        assert doc_push["data"]["status"] == "READY"
         assert sim.wait_pushes()
         pushes = state(sim)["pushes"]
         assert pushes and all(p["status"] == "delivered" for p in pushes)
@@ -847,6 +905,25 @@ def test_fault_rates(sim, client):
     assert any(o["order_sn"] is None for o in seen)
     sns_seen = [o["order_sn"] for o in seen if o["order_sn"]]
     assert len(sns_seen) > len(set(sns_seen))
+
+
+def test_timeout_and_burst_faults(sim, client):
+    path = "/api/v2/order/get_order_detail"
+    sn = next(iter(sim.orders))
+    control(sim, "faults", {"timeout": 0.25, "timeout_seconds": 0.05})
+    for _ in range(40):
+        assert client.get(path, order_sn_list=sn).status_code == 200
+    assert 4 <= state(sim)["faults"]["fired"]["timeout"] <= 18
+    control(sim, "faults", {"rate_429": 0.1, "burst_429": 3})
+    codes = [client.get(path, order_sn_list=sn).status_code for _ in range(60)]
+    runs, run = [], 0
+    for code in codes + [200]:
+        if code == 429:
+            run += 1
+        elif run:
+            runs.append(run)
+            run = 0
+    assert runs and all(r >= 3 for r in runs[:-1])
 
 
 def test_faults_deterministic_with_seed():
