@@ -252,6 +252,7 @@ class SimServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go in separate sends
 
             def log_message(self, fmt, *args):
                 _logger.debug("%s: " + fmt, server.name, *args)
