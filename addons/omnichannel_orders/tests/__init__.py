@@ -1,1 +1,6 @@
 from . import test_install
+from . import test_lifecycle
+from . import test_history
+from . import test_unlinked
+from . import test_invoice_dispatch
+from . import test_cancel_request

@@ -1,0 +1,53 @@
+from odoo.tests import tagged
+
+from .common import OmniCommon
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceOnDispatch(OmniCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.channel.invoice_policy = "dispatch"
+
+    def test_one_invoice_per_dispatch_with_backorder(self):
+        order = self.create_order(
+            lines=[(self.product_a, 5, 10.0), (self.product_b, 2, 20.0)]
+        )
+        order.action_confirm()
+        self.assertFalse(order.invoice_ids, "nothing dispatched, nothing invoiced")
+        self.deliver(order, {self.product_a: 3.0})
+        self.assertEqual(len(order.invoice_ids), 1)
+        first = order.invoice_ids
+        self.assertEqual(first.state, "posted")
+        self.assertEqual(
+            {(l.product_id, l.quantity) for l in first.invoice_line_ids},
+            {(self.product_a, 3.0)},
+        )
+        self.assertEqual(order.lifecycle_state, "confirmed")
+        # the backorder: the rest
+        self.deliver(order)
+        self.assertEqual(len(order.invoice_ids), 2)
+        second = order.invoice_ids - first
+        self.assertEqual(
+            {(l.product_id, l.quantity) for l in second.invoice_line_ids},
+            {(self.product_a, 2.0), (self.product_b, 2.0)},
+        )
+        self.assertEqual(order.lifecycle_state, "fulfilled")
+        invoiced = sum(order.invoice_ids.invoice_line_ids.mapped("quantity"))
+        self.assertEqual(invoiced, 7.0, "never twice for the same quantity")
+
+    def test_no_invoice_again_when_nothing_new_is_dispatched(self):
+        order = self.create_order()
+        order.action_confirm()
+        self.deliver(order)
+        self.assertEqual(len(order.invoice_ids), 1)
+        order._omni_invoice_and_post()
+        self.assertEqual(len(order.invoice_ids), 1)
+
+    def test_manual_policy_does_not_invoice(self):
+        self.channel.invoice_policy = "manual"
+        order = self.create_order()
+        order.action_confirm()
+        self.deliver(order)
+        self.assertFalse(order.invoice_ids)
