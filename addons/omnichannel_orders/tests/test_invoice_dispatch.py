@@ -21,7 +21,7 @@ class TestInvoiceOnDispatch(OmniCommon):
         first = order.invoice_ids
         self.assertEqual(first.state, "posted")
         self.assertEqual(
-            {(l.product_id, l.quantity) for l in first.invoice_line_ids},
+            {(line.product_id, line.quantity) for line in first.invoice_line_ids},
             {(self.product_a, 3.0)},
         )
         self.assertEqual(order.lifecycle_state, "confirmed")
@@ -30,7 +30,7 @@ class TestInvoiceOnDispatch(OmniCommon):
         self.assertEqual(len(order.invoice_ids), 2)
         second = order.invoice_ids - first
         self.assertEqual(
-            {(l.product_id, l.quantity) for l in second.invoice_line_ids},
+            {(line.product_id, line.quantity) for line in second.invoice_line_ids},
             {(self.product_a, 2.0), (self.product_b, 2.0)},
         )
         self.assertEqual(order.lifecycle_state, "fulfilled")
