@@ -1,0 +1,161 @@
+"""The one small interface every platform adapter implements.
+
+An adapter is built from a *connection* dict (what the channel stores)::
+
+    {
+        "base_url": "https://api.lazada.com.my/rest",  # or a simulator's URL
+        "app_key": "...", "app_secret": "...",
+        "access_token": "...", "refresh_token": "...",
+        "shop_id": "...", "shop_cipher": "...", "tenant_code": "...",
+        "page_limit": 20, "status_filter": "...", "timeout": 10.0,
+        "webhook_url": "https://odoo.example.com/channel_connectors/webhook/<id>",
+    }
+
+and answers with plain data. A **normalised order** is a dict::
+
+    {
+        "external_id": "LZ-1001",            # the channel's order number
+        "status": "ready_to_ship",           # the channel's status, as it says it
+        "updated_at": datetime,              # naive UTC; newer wins
+        "created_at": datetime,              # naive UTC
+        "currency": "MYR",
+        "customer": {"external_id", "name", "email", "phone", "street", "street2",
+                     "city", "zip", "state", "country_code", "vat", "is_company"},
+        "shipping": {... same keys, the delivery address ...},
+        "lines": [{"external_id", "sku", "name", "quantity", "price_unit",
+                   "item_ref"}],          # item_ref: the channel's item/variant id
+        "amounts": {"items", "shipping", "voucher", "fees", "total"},
+        "payment_method": "COD", "cod": True,
+        "courier": "...", "tracking_ref": "...",
+        "cancel_requested": False, "cancel_reason": "",
+        "branch_key": "...",                 # generic REST sources only
+        "packages": [{"id", "tracking_ref", "status"}],
+        "raw": {...},                        # what the platform sent
+    }
+
+Errors: :class:`AdapterError` (``retryable`` for network errors, 5xx and 429,
+``retry_after`` seconds when the platform says so), :class:`TokenExpired` (the engine
+refreshes the token once and calls again), :class:`ParseError` (one record that cannot
+be read: logged with its payload and skipped).
+"""
+
+
+class AdapterError(Exception):
+    def __init__(self, message, retryable=False, retry_after=None, payload=None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.payload = payload
+
+
+class TokenExpired(AdapterError):
+    pass
+
+
+class ParseError(AdapterError):
+    pass
+
+
+ADAPTERS = {}
+
+
+def register(cls):
+    ADAPTERS[cls.platform] = cls
+    return cls
+
+
+def get_adapter_class(platform):
+    try:
+        return ADAPTERS[platform]
+    except KeyError as exc:
+        raise AdapterError(f"No connector for platform {platform!r}") from exc
+
+
+class ChannelAdapter:
+    """Base class. Subclasses set ``platform`` and implement what their platform
+    offers; anything else raises :class:`AdapterError` with a clear message."""
+
+    platform = None
+    #: does list_orders() return full orders (True) or only ids to fetch (False)?
+    list_returns_details = False
+
+    def __init__(self, connection, session=None):
+        import requests  # imported here so that the module loads without it
+
+        self.connection = dict(connection)
+        self.session = session or requests.Session()
+        self.timeout = float(self.connection.get("timeout") or 10.0)
+
+    # ---- orders --------------------------------------------------------------------
+    def list_orders(self, since, until=None):
+        """Yield pages of orders updated in [since, until): each page is a list of
+        raw order payloads (full when ``list_returns_details``, else summaries that
+        ``external_id_of`` understands)."""
+        raise self._unsupported("list orders")
+
+    def external_id_of(self, raw):
+        raise self._unsupported("read an order number")
+
+    def get_orders(self, external_ids):
+        """Full raw payloads of these orders (platform batch limits respected)."""
+        raise self._unsupported("read orders")
+
+    def parse_order(self, raw):
+        """A normalised order (see module doc) or :class:`ParseError`."""
+        raise self._unsupported("parse orders")
+
+    # ---- fulfilment ------------------------------------------------------------------
+    def accept_order(self, order):
+        """Accept/confirm the order on the channel (``order``: normalised dict or
+        {"external_id", "raw"})."""
+        raise self._unsupported("accept orders")
+
+    def ship_order(self, order, method="dropoff", tracking_ref=None, pickup=None):
+        """Pack / ready to ship / arrange shipment. ``method``: pickup (with
+        ``pickup`` = {"date", "time_slot", "address"}), dropoff, or manual (with
+        ``tracking_ref``). Returns {"tracking_ref", "courier", "package_id"}."""
+        raise self._unsupported("ship orders")
+
+    def get_label(self, order):
+        """The AWB / shipping label as PDF bytes."""
+        raise self._unsupported("print labels")
+
+    def set_invoice_number(self, order, invoice_number):
+        raise self._unsupported("receive invoice numbers")
+
+    def cancel_decision(self, order, approve, reason=None):
+        """Approve or reject a buyer's cancellation request."""
+        raise self._unsupported("handle cancellation requests")
+
+    def update_status(self, order, status, **values):
+        """Push an Odoo-side status (e-shop and REST sources)."""
+        raise self._unsupported("receive status updates")
+
+    # ---- stock -----------------------------------------------------------------------
+    def update_stock(self, items):
+        """``items``: list of {"sku", "quantity", "item_ref"}. Returns the list of
+        SKUs that failed with their reasons: [{"sku", "message"}]."""
+        raise self._unsupported("receive stock levels")
+
+    # ---- tokens ----------------------------------------------------------------------
+    def refresh_access_token(self):
+        """Returns {"access_token", "refresh_token", "expires_at" (naive UTC),
+        "refresh_expires_at"}."""
+        raise self._unsupported("refresh tokens")
+
+    def create_access_token(self, code):
+        """Exchange an authorisation code for tokens (same shape as refresh)."""
+        raise self._unsupported("exchange authorisation codes")
+
+    # ---- webhooks --------------------------------------------------------------------
+    def verify_webhook(self, headers, body, url=None):
+        """True when the platform's signature over ``body`` (bytes) is valid.
+        Must use a constant-time compare."""
+        raise self._unsupported("receive webhooks")
+
+    def parse_webhook(self, body):
+        """A list of {"external_id", "event", "updated_at"} the push speaks of."""
+        raise self._unsupported("receive webhooks")
+
+    def _unsupported(self, what):
+        return AdapterError(f"{self.platform or 'This channel'} cannot {what}.")
