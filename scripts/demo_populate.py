@@ -1,0 +1,245 @@
+"""Fill a demo database: sales channels (pointing at the local simulators when the
+connectors are installed), the simulators' catalogue as products in stock, and a
+few hundred orders in every state of the order desk.
+
+Usage: python3 scripts/demo_populate.py --db DB [--orders N] [--seed S]
+"""
+
+import argparse
+import random
+import sys
+
+import odoo_env
+
+sys.path.insert(0, odoo_env.ROOT)
+
+from simulators.__main__ import DEFAULT_PORTS  # noqa: E402
+from simulators.data import buyer, catalogue  # noqa: E402
+
+CHANNELS = [
+    # name, code, type, platform, processing, invoicing, simulator
+    (
+        "Lazada Malaysia",
+        "LZ-MY",
+        "marketplace",
+        "lazada",
+        "review",
+        "dispatch",
+        "lazada",
+    ),
+    (
+        "Shopee Malaysia",
+        "SP-MY",
+        "marketplace",
+        "shopee",
+        "touchless",
+        "dispatch",
+        "shopee",
+    ),
+    (
+        "TikTok Shop MY",
+        "TT-MY",
+        "marketplace",
+        "tiktok",
+        "review",
+        "dispatch",
+        "tiktok",
+    ),
+    ("E-shop", "WEB", "eshop", "eshop_xml", "review", "dispatch", "eshop"),
+    ("BigLedger hub", "BL", "import", "rest", "review", "confirm", "rest"),
+    ("Phone & back office", "PHONE", "manual", "none", "review", "manual", None),
+]
+CONNECTION = {
+    "lazada": {"app_key": "123456", "app_secret": "helloworld", "path": "/rest"},
+    "shopee": {
+        "app_key": "2001887",
+        "app_secret": "shopee-partner-key",
+        "shop_id": "600001",
+    },
+    "tiktok": {
+        "app_key": "29a39d",
+        "app_secret": "tiktok-app-secret",
+        "shop_cipher": "ROW_sim_cipher",
+    },
+    "eshop": {"app_key": "eshop-key"},
+    "rest": {"access_token": "rest-token", "tenant_code": "TENANT1"},
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    import odoo
+    from odoo import SUPERUSER_ID, Command, api
+
+    odoo.tools.config.parse_config(
+        ["--addons-path", odoo_env.addons_path(), "-d", args.db]
+    )
+    registry = odoo.modules.registry.Registry(args.db)
+    rng = random.Random(args.seed)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        if env["omni.channel"].search_count([("code", "=", "LZ-MY")]):
+            print("[demo] the database already has its demo data")
+            return 0
+        warehouse = env["stock.warehouse"].search([], limit=1)
+        channels = []
+        has_connector = "api_base_url" in env["omni.channel"]._fields
+        for name, code, ctype, platform, processing, invoicing, sim in CHANNELS:
+            vals = {
+                "name": name,
+                "code": code,
+                "channel_type": ctype,
+                "platform": platform,
+                "processing_policy": processing,
+                "invoice_policy": invoicing,
+                "warehouse_id": warehouse.id,
+                "color": len(channels) + 1,
+            }
+            if has_connector and sim:
+                conn = dict(CONNECTION[sim])
+                path = conn.pop("path", "")
+                vals["api_base_url"] = f"http://127.0.0.1:{DEFAULT_PORTS[sim]}{path}"
+                vals.update(
+                    {k: v for k, v in conn.items() if k in env["omni.channel"]._fields}
+                )
+            channels.append(env["omni.channel"].create(vals))
+        products = {}
+        for item in catalogue():
+            product = env["product.product"].create(
+                {
+                    "name": item["name"],
+                    "default_code": item["sku"],
+                    "type": "consu",
+                    "is_storable": True,
+                    "list_price": item["price"],
+                    "weight": item["weight"],
+                }
+            )
+            env["stock.quant"]._update_available_quantity(
+                product, warehouse.lot_stock_id, 500
+            )
+            products[item["sku"]] = product
+        placeholder = env.ref("omnichannel_orders.product_unlinked_channel_item")
+        partners = env["res.partner"].create(
+            [
+                {
+                    "name": b["name"],
+                    "email": b["email"],
+                    "phone": b["phone"],
+                    "street": b["address1"],
+                    "street2": b["address2"],
+                    "city": b["city"],
+                    "zip": b["zip"],
+                    "country_id": env.ref(f"base.{b['country'].lower()}").id,
+                }
+                for b in (buyer(rng) for _ in range(60))
+            ]
+        )
+        skus = list(products)
+        vals_list = []
+        for number in range(args.orders):
+            channel = channels[number % len(channels)]
+            lines = []
+            for sku in rng.sample(skus, rng.randint(1, 3)):
+                lines.append(
+                    Command.create(
+                        {
+                            "product_id": products[sku].id,
+                            "product_uom_qty": rng.randint(1, 3),
+                            "channel_sku": sku,
+                        }
+                    )
+                )
+            if number % 37 == 0:
+                lines.append(
+                    Command.create(
+                        {
+                            "product_id": placeholder.id,
+                            "name": "Gift wrap [GIFT-WRAP]",
+                            "channel_sku": "GIFT-WRAP",
+                            "product_uom_qty": 1,
+                            "price_unit": 5.0,
+                        }
+                    )
+                )
+            vals_list.append(
+                {
+                    "partner_id": rng.choice(partners).id,
+                    "channel_id": channel.id,
+                    "channel_order_ref": f"{channel.code}-{100000 + number}",
+                    "channel_status": "pending",
+                    "warehouse_id": warehouse.id,
+                    "order_line": lines,
+                }
+            )
+        orders = (
+            env["sale.order"].with_context(omni_no_auto_process=True).create(vals_list)
+        )
+        # spread the orders over the states of the order desk
+        buckets = {
+            "buffered": [],
+            "confirmed": [],
+            "delivered": [],
+            "fulfilled": [],
+            "cancelled": [],
+        }
+        weights = [
+            ("buffered", 20),
+            ("confirmed", 25),
+            ("delivered", 15),
+            ("fulfilled", 30),
+            ("cancelled", 10),
+        ]
+        names = [name for name, weight in weights for _ in range(weight)]
+        for order in orders:
+            buckets[rng.choice(names)].append(order.id)
+        browse = env["sale.order"].browse
+        to_confirm = browse(
+            buckets["confirmed"] + buckets["delivered"] + buckets["fulfilled"]
+        )
+        to_confirm.action_confirm()
+        for order in browse(buckets["delivered"] + buckets["fulfilled"]):
+            for picking in order.picking_ids.filtered(
+                lambda p: p.state not in ("done", "cancel")
+            ):
+                picking.action_assign()
+                for move in picking.move_ids:
+                    move.quantity = move.product_uom_qty
+                    move.picked = True
+                picking.with_context(
+                    skip_backorder=True, skip_sms=True
+                ).button_validate()
+            order.channel_status = "shipped"
+            order.tracking_ref = f"TRK{order.id:08d}"
+        fulfilled = browse(buckets["fulfilled"]).filtered(
+            lambda o: o.invoice_status == "to invoice"
+        )
+        if fulfilled:
+            fulfilled._create_invoices().action_post()
+        browse(buckets["fulfilled"]).channel_status = "delivered"
+        browse(buckets["cancelled"]).with_context(
+            disable_cancel_warning=True
+        )._action_cancel()
+        for order in browse(buckets["confirmed"])[:10]:
+            order._omni_register_cancel_request("Buyer changed their mind")
+        env.flush_all()
+        cr.commit()
+        counts = env["sale.order"].read_group(
+            [("channel_id", "!=", False)], ["lifecycle_state"], ["lifecycle_state"]
+        )
+        print(
+            "[demo] orders: "
+            + ", ".join(
+                f"{c['lifecycle_state']} {c['lifecycle_state_count']}" for c in counts
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
