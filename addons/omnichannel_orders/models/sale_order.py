@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare
 
 _logger = logging.getLogger(__name__)
@@ -436,6 +436,35 @@ class SaleOrder(models.Model):
             grouped=False, final=True
         )
         moves.action_post()
+        return moves
+
+    def _omni_invoice_and_post_safely(self):
+        """Invoice on dispatch without ever blocking the dispatch itself: the whole
+        batch at once, or else order by order; an order that cannot be invoiced
+        gets a note and an activity for the accountant, the others go on."""
+        moves = self.env["account.move"]
+        if not self:
+            return moves
+        try:
+            with self.env.cr.savepoint():
+                return self._omni_invoice_and_post()
+        except (UserError, ValidationError) as error:
+            if len(self) > 1:
+                for order in self:
+                    moves |= order._omni_invoice_and_post_safely()
+                return moves
+            _logger.info("Invoice on dispatch failed for %s: %s", self.name, error)
+            message = self.env._(
+                "The invoice could not be created on dispatch: %(error)s",
+                error=str(error),
+            )
+            self._message_log(body=message)
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Invoice on dispatch failed"),
+                note=message,
+                user_id=self.user_id.id or self.env.uid,
+            )
         return moves
 
     # ------------------------------------------------------------------ actions

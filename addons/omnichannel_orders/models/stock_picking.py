@@ -22,5 +22,5 @@ class StockPicking(models.Model):
         ).sale_id
         dispatched.filtered(
             lambda o: o.channel_id.invoice_policy == "dispatch"
-        )._omni_invoice_and_post()
+        )._omni_invoice_and_post_safely()
         return res

@@ -51,3 +51,23 @@ class TestInvoiceOnDispatch(OmniCommon):
         order.action_confirm()
         self.deliver(order)
         self.assertFalse(order.invoice_ids)
+
+    def test_failing_invoice_never_blocks_the_dispatch(self):
+        order = self.create_order()
+        order.action_confirm()
+        # an order whose customer cannot be invoiced: no receivable account
+        journal = self.env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", self.company.id)]
+        )
+        journal.active = False
+        picking = self.deliver(order)
+        self.assertEqual(picking.state, "done", "the goods left anyway")
+        self.assertFalse(order.invoice_ids)
+        self.assertTrue(
+            order.activity_ids.filtered(
+                lambda a: a.summary == "Invoice on dispatch failed"
+            )
+        )
+        journal.active = True
+        order._omni_invoice_and_post()
+        self.assertEqual(order.lifecycle_state, "fulfilled")
