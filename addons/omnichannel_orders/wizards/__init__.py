@@ -1,1 +1,2 @@
 from . import omni_link_product
+from . import omni_order_export
