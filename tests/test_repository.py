@@ -1,4 +1,4 @@
-"""Repository-level checks: the add-ons are well-formed OCA add-ons that build wheels."""
+"""Repository checks: the add-ons are well-formed OCA add-ons that build wheels."""
 
 import ast
 import csv
@@ -109,7 +109,5 @@ def test_addons_build_wheels(tmp_path):
         with zipfile.ZipFile(tmp_path / wheel) as zf:
             names = zf.namelist()
             assert f"odoo/addons/{addon}/__manifest__.py" in names
-            meta = zf.read(
-                next(n for n in names if n.endswith("METADATA"))
-            ).decode()
+            meta = zf.read(next(n for n in names if n.endswith("METADATA"))).decode()
             assert "Requires-Dist: odoo==18.0.*" in meta

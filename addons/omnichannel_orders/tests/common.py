@@ -165,7 +165,9 @@ class OmniCommon(TransactionCase):
         context = {"cancel_backorder": not backorder}
         res = picking.with_context(**context).button_validate()
         if isinstance(res, dict):  # the backorder wizard
-            wizard = self.env[res["res_model"]].with_context(res["context"]).create({})
+            wizard = (
+                self.env[res["res_model"]].with_context(**res["context"]).create({})
+            )
             if backorder:
                 wizard.process()
             else:
