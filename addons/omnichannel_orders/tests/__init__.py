@@ -4,3 +4,4 @@ from . import test_history
 from . import test_unlinked
 from . import test_invoice_dispatch
 from . import test_cancel_request
+from . import test_dashboard
