@@ -97,8 +97,10 @@ class OmniOrderExport(models.TransientModel):
                 )
 
     def unlink(self):
-        """The file goes with the wizard (the transient records are vacuumed)."""
-        self.attachment_id.sudo().unlink()
+        """The files go with the wizard (the transient records are vacuumed)."""
+        self.env["ir.attachment"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        ).unlink()
         return super().unlink()
 
     def action_export(self):
