@@ -10,3 +10,4 @@ from .base import (
     get_adapter_class,
     register,
 )
+from . import eshop

@@ -1,0 +1,643 @@
+"""E-shop <-> ERP XML order exchange (Comarch e-Sklep style).
+
+The ERP (Odoo) is the master: it pulls orders from the shop's export and pushes the
+order statuses back. Protocol (see ``simulators/eshop.py``, the only spec we have):
+
+- header ``X-Api-Key: <api_key>``; every answer is UTF-8 XML;
+- ``GET /api/orders/export?since=<cursor>&limit=N`` ->
+  ``<OrderExport NextCursor=.. HasMore=..><Order Id=.. Version=.. Importable=..>``;
+  the cursor is the shop's change sequence number (``Version``);
+- ``GET /api/orders/{id}``, ``POST /api/orders/{id}/confirm_for_customer``;
+- ``POST /api/orders/status`` ``<StatusUpdates><StatusUpdate>`` ->
+  ``<StatusUpdateResults><Result OrderId=.. Success=..>`` (one result per order).
+
+Conventions of this adapter:
+
+- ``external_id`` is the shop's order ``Id`` (what the API takes); the human order
+  number (``ZAM/1001/2025``) is ``order_number``.
+- Paging: the export is cursor based. When the connection carries ``cursor`` the
+  export resumes there, otherwise it starts at the beginning (``since`` is not used
+  as a time filter: the shop releases an order to the export a while after it was
+  placed without moving its ``ModifiedAt``, so a time watermark would lose orders).
+  After paging, ``self.next_cursor`` holds the cursor to store for the next run; it
+  moves page by page, only once the caller has asked for the next page.
+- Orders the shop does not allow to import yet (awaiting the customer's confirmation,
+  online payment, instalment decision or shipping cost) are listed and parsed with
+  ``"importable": False`` and ``"not_importable_reason"``; the caller must not import
+  them. They come back with a new version once they move on.
+- Within one ``list_orders`` run a repeated or stale (lower ``Version``) copy of an
+  order already served is dropped.
+- Raw payloads are the ``<Order>`` elements as XML text.
+- Prices are gross (VAT included); ``amounts["voucher"]`` is the discount as a
+  positive number: ``total = items + shipping + fees - voucher``.
+"""
+
+import datetime
+import xml.etree.ElementTree as ET
+from decimal import Decimal, InvalidOperation
+
+from .base import AdapterError, ChannelAdapter, ParseError, register
+
+STATUS_NAMES = {
+    "potwierdzone": "Potwierdzone",
+    "confirmed": "Potwierdzone",
+    "confirm": "Potwierdzone",
+    "zrealizowane": "Zrealizowane",
+    "fulfilled": "Zrealizowane",
+    "fulfil": "Zrealizowane",
+    "done": "Zrealizowane",
+    "anulowane": "Anulowane",
+    "cancelled": "Anulowane",
+    "canceled": "Anulowane",
+    "cancel": "Anulowane",
+}
+#: keyword of update_status() -> ERP document type sent with the status
+DOCUMENT_KEYWORDS = {
+    "reservation_number": "RO",
+    "invoice_number": "FS",
+    "delivery_number": "WZ",
+}
+MAX_PAGES = 10000
+
+
+def _parse_xml(data):
+    if isinstance(data, ET.Element):
+        return data
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not data or not data.strip():
+        raise ValueError("empty document")
+    head = data[:2048].upper()
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in data.upper():
+        raise ValueError("documents with a DTD or entities are not accepted")
+    return ET.fromstring(data)
+
+
+def _text(elem, path, default=""):
+    if elem is None:
+        return default
+    value = elem.findtext(path)
+    return value.strip() if value is not None else default
+
+
+def _decimal(value, what):
+    raw = (value or "").strip()
+    if "," in raw and "." not in raw and raw.count(",") == 1:
+        raw = raw.replace(",", ".")  # Polish decimal comma
+    try:
+        number = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ValueError(f"{what} {value!r} is not a number") from exc
+    if not number.is_finite():
+        raise ValueError(f"{what} {value!r} is not a number")
+    return number
+
+
+def _money(value):
+    return float(value.quantize(Decimal("0.01")))
+
+
+def _datetime(value, what):
+    raw = (value or "").strip()
+    if not raw:
+        raise ValueError(f"{what} is missing")
+    try:
+        parsed = datetime.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"{what} {value!r} is not an ISO 8601 date") from exc
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def _bool(value):
+    return (value or "").strip().lower() in ("true", "1", "yes")
+
+
+@register
+class EshopXmlAdapter(ChannelAdapter):
+    platform = "eshop_xml"
+    list_returns_details = True
+    #: the states the shop does not let the ERP import yet (``Importable="false"``)
+    hold_statuses = frozenset(
+        (
+            "awaiting_customer",
+            "awaiting_shipping_cost",
+            "awaiting_payment",
+            "awaiting_instalment",
+        )
+    )
+    cancelled_statuses = frozenset(("cancelled",))
+    shipped_statuses = frozenset(("fulfilled",))
+
+    def __init__(self, connection, session=None):
+        super().__init__(connection, session=session)
+        self.base_url = (self.connection.get("base_url") or "").rstrip("/")
+        self.api_key = (
+            self.connection.get("api_key")
+            or self.connection.get("app_key")
+            or self.connection.get("access_token")
+            or ""
+        )
+        self.page_limit = min(max(int(self.connection.get("page_limit") or 50), 1), 500)
+        cursor = self.connection.get("cursor")
+        self.cursor = int(cursor) if cursor not in (None, "", False) else None
+        self.next_cursor = self.cursor
+
+    # ---- HTTP ------------------------------------------------------------------------
+    def _request(self, method, path, params=None, data=None, what=None):
+        import requests
+
+        what = what or f"{method} {path}"
+        if not self.base_url:
+            raise AdapterError("The e-shop connection has no base URL.")
+        if not self.api_key:
+            raise AdapterError("The e-shop connection has no API key (X-Api-Key).")
+        headers = {"X-Api-Key": self.api_key, "Accept": "application/xml"}
+        if data is not None:
+            headers["Content-Type"] = "application/xml; charset=utf-8"
+        try:
+            response = self.session.request(
+                method,
+                self.base_url + path,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except requests.Timeout as exc:
+            raise AdapterError(
+                f"e-shop: {what} timed out after {self.timeout:g} s",
+                retryable=True,
+            ) from exc
+        except requests.RequestException as exc:
+            raise AdapterError(
+                f"e-shop: {what} failed, the shop cannot be reached: {exc}",
+                retryable=True,
+            ) from exc
+        if response.status_code >= 400:
+            raise self._http_error(response, what)
+        try:
+            return _parse_xml(response.content)
+        except (ValueError, ET.ParseError) as exc:
+            raise AdapterError(
+                f"e-shop: {what} answered with a body that is not XML: {exc}",
+                retryable=True,
+                payload=response.text[:2000],
+            ) from exc
+
+    def _http_error(self, response, what):
+        status = response.status_code
+        code = message = retry = ""
+        try:
+            root = _parse_xml(response.content)
+            code = _text(root, "Code")
+            message = _text(root, "Message")
+            retry = _text(root, "RetryAfter")
+        except (ValueError, ET.ParseError):
+            message = response.text[:300]
+        retry = response.headers.get("Retry-After") or retry
+        try:
+            retry_after = float(retry) if retry else None
+        except ValueError:
+            retry_after = None
+        detail = f"{message} ({code})" if code else message or response.reason or ""
+        if status in (401, 403):
+            return AdapterError(
+                f"e-shop rejected the API key (wrong X-Api-Key): {detail}",
+                payload=response.text[:2000],
+            )
+        if status == 429 or status >= 500:
+            return AdapterError(
+                f"e-shop: {what} answered HTTP {status}, retry later: {detail}",
+                retryable=True,
+                retry_after=retry_after,
+                payload=response.text[:2000],
+            )
+        return AdapterError(
+            f"e-shop: {what} answered HTTP {status}: {detail}",
+            payload=response.text[:2000],
+        )
+
+    # ---- orders ----------------------------------------------------------------------
+    def list_orders(self, since=None, until=None):
+        """Pages of ``<Order>`` XML texts from the export, from ``cursor`` on.
+
+        ``since``/``until`` are not used as time filters (see the module doc); an
+        integer ``since`` is taken as a cursor when the connection has none."""
+        cursor = self.cursor
+        if cursor is None and isinstance(since, int) and not isinstance(since, bool):
+            cursor = since
+        cursor = cursor or 0
+        seen = {}
+        for _page in range(MAX_PAGES):
+            root = self._request(
+                "GET",
+                "/api/orders/export",
+                params={"since": cursor, "limit": self.page_limit},
+                what="order export",
+            )
+            if root.tag != "OrderExport":
+                raise AdapterError(
+                    f"e-shop: the order export answered <{root.tag}>, "
+                    "expected <OrderExport>",
+                    payload=ET.tostring(root, encoding="unicode")[:2000],
+                )
+            try:
+                next_cursor = int(root.get("NextCursor", cursor))
+            except ValueError as exc:
+                raise AdapterError(
+                    f"e-shop: unreadable NextCursor {root.get('NextCursor')!r}"
+                ) from exc
+            has_more = _bool(root.get("HasMore"))
+            page = []
+            for elem in root.findall("Order"):
+                order_id = elem.get("Id")
+                try:
+                    version = int(elem.get("Version") or 0)
+                except ValueError:
+                    version = 0
+                if order_id in seen and version <= seen[order_id]:
+                    continue  # a repeated or stale copy
+                if elem.get("Malformed") is None and order_id:
+                    seen[order_id] = version
+                page.append(ET.tostring(elem, encoding="unicode"))
+            if page:
+                yield page
+            self.next_cursor = max(next_cursor, cursor)
+            if not has_more:
+                return
+            if next_cursor <= cursor and not page:
+                raise AdapterError(
+                    f"e-shop: the export says HasMore but its cursor stays at {cursor}"
+                )
+            cursor = max(next_cursor, cursor)
+        raise AdapterError(f"e-shop: the export did not end after {MAX_PAGES} pages")
+
+    def external_id_of(self, raw):
+        try:
+            order_id = _parse_xml(raw).get("Id")
+        except (ValueError, ET.ParseError, TypeError) as exc:
+            raise ParseError(f"e-shop: unreadable order: {exc}", payload=raw) from exc
+        if not order_id:
+            raise ParseError("e-shop: an order without an Id", payload=raw)
+        return order_id
+
+    def updated_at_of(self, raw):
+        """The order's ``ModifiedAt`` (naive UTC) without a full parse."""
+        try:
+            return _datetime(_text(_parse_xml(raw), "ModifiedAt"), "ModifiedAt")
+        except (ValueError, ET.ParseError, TypeError) as exc:
+            raise ParseError(f"e-shop: unreadable order: {exc}", payload=raw) from exc
+
+    def get_orders(self, external_ids):
+        orders = []
+        for external_id in external_ids:
+            root = self._request(
+                "GET", f"/api/orders/{external_id}", what=f"reading order {external_id}"
+            )
+            orders.append(ET.tostring(root, encoding="unicode"))
+        return orders
+
+    def parse_order(self, raw):
+        try:
+            elem = _parse_xml(raw)
+        except (ValueError, ET.ParseError, TypeError) as exc:
+            raise ParseError(
+                f"e-shop: unreadable order XML: {exc}", payload=raw
+            ) from exc
+        if isinstance(raw, ET.Element):
+            raw = ET.tostring(raw, encoding="unicode")
+        elif isinstance(raw, bytes):
+            raw = raw.decode("utf-8", "replace")
+        label = elem.get("Id") or _text(elem, "Number") or "?"
+        try:
+            return self._parse_order(elem, raw)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ParseError(f"e-shop order {label}: {exc}", payload=raw) from exc
+
+    def _parse_order(self, elem, raw):
+        if elem.tag != "Order":
+            raise ValueError(f"expected <Order>, got <{elem.tag}>")
+        if _bool(elem.get("Malformed")):
+            raise ValueError("the shop marked this record as malformed")
+        order_id = elem.get("Id")
+        if not order_id:
+            raise ValueError("the Id attribute is missing")
+        number = _text(elem, "Number")
+        if not number:
+            raise ValueError("<Number> is missing")
+        state = elem.find("State")
+        if state is None or not state.get("Code"):
+            raise ValueError("<State Code=..> is missing")
+        importable = elem.get("Importable", "true").strip().lower() != "false"
+        currency = _text(elem, "Currency")
+        if not currency:
+            raise ValueError("<Currency> is missing")
+
+        lines = []
+        items_total = Decimal(0)
+        for line in elem.findall("Lines/Line"):
+            sku = _text(line, "Sku")
+            if not sku:
+                raise ValueError(f"line {line.get('No')}: <Sku> is missing")
+            quantity = _decimal(_text(line, "Quantity"), f"line {sku} quantity")
+            price = _decimal(_text(line, "UnitPriceGross"), f"line {sku} price")
+            line_total = (
+                _decimal(_text(line, "LineTotalGross"), f"line {sku} total")
+                if line.find("LineTotalGross") is not None
+                else price * quantity
+            )
+            items_total += line_total
+            tax_rate = _text(line, "TaxRate")
+            lines.append(
+                {
+                    "external_id": line.get("No") or str(len(lines) + 1),
+                    "sku": sku,
+                    "name": _text(line, "Name") or sku,
+                    "quantity": float(quantity),
+                    "price_unit": _money(price),
+                    "item_ref": sku,
+                    "product_code": _text(line, "ProductCode") or sku,
+                    "variant": _text(line, "Variant"),
+                    "tax_rate": float(_decimal(tax_rate, "tax rate"))
+                    if tax_rate
+                    else None,
+                    "price_total": _money(line_total),
+                }
+            )
+        if not lines:
+            raise ValueError("the order has no lines")
+
+        shipping = voucher = fees = Decimal(0)
+        cost_lines = []
+        voucher_codes = []
+        for cost in elem.findall("CostLines/CostLine"):
+            kind = cost.get("Type") or ""
+            amount = _decimal(_text(cost, "AmountGross"), f"cost line {kind} amount")
+            if kind == "delivery":
+                shipping += amount
+            elif kind == "voucher":
+                voucher += -amount if amount < 0 else amount
+                if _text(cost, "Code"):
+                    voucher_codes.append(_text(cost, "Code"))
+            else:
+                fees += amount
+            cost_lines.append(
+                {
+                    "type": kind,
+                    "code": _text(cost, "Code"),
+                    "name": _text(cost, "Name"),
+                    "amount": _money(amount),
+                }
+            )
+        total = _decimal(_text(elem, "TotalPrice"), "TotalPrice")
+        total_tax = _text(elem, "TotalTax")
+        total_net = _text(elem, "TotalNet")
+
+        delivery = elem.find("DeliveryMethod")
+        payment = elem.find("PaymentMethod")
+        tracking = elem.find("TrackingNumber")
+        delivery_name = (delivery.text or "").strip() if delivery is not None else ""
+        carrier = tracking.get("Carrier", "") if tracking is not None else ""
+        state_code = state.get("Code")
+        return {
+            "external_id": order_id,
+            "order_number": number,
+            "version": int(elem.get("Version") or 0),
+            "status": state_code,
+            "status_label": (state.text or "").strip(),
+            "shop_status": _text(elem, "Status"),
+            "importable": importable,
+            "not_importable_reason": ""
+            if importable
+            else _text(elem, "NotImportableReason") or state_code,
+            "updated_at": _datetime(_text(elem, "ModifiedAt"), "ModifiedAt"),
+            "created_at": _datetime(_text(elem, "PlacedAt"), "PlacedAt"),
+            "currency": currency,
+            "customer": self._customer(elem),
+            "shipping": self._address(elem.find("DeliveryAddress")),
+            "lines": lines,
+            "amounts": {
+                "items": _money(items_total),
+                "shipping": _money(shipping),
+                "voucher": _money(voucher),
+                "fees": _money(fees),
+                "total": _money(total),
+                "tax": _money(_decimal(total_tax, "TotalTax")) if total_tax else None,
+                "net": _money(_decimal(total_net, "TotalNet")) if total_net else None,
+            },
+            "prices_include_tax": True,
+            "cost_lines": cost_lines,
+            "voucher_codes": voucher_codes,
+            "delivery_method": delivery.get("Id", "") if delivery is not None else "",
+            "delivery_method_name": delivery_name,
+            "payment_method": payment.get("Id", "") if payment is not None else "",
+            "payment_method_name": (payment.text or "").strip()
+            if payment is not None
+            else "",
+            "payment_type": payment.get("Type", "") if payment is not None else "",
+            "payment_status": _text(elem, "PaymentStatus"),
+            "cod": payment is not None and payment.get("Type") == "cod",
+            "courier": carrier or delivery_name,
+            "tracking_ref": (tracking.text or "").strip()
+            if tracking is not None
+            else "",
+            "documents": [
+                {"type": doc.get("Type", ""), "number": (doc.text or "").strip()}
+                for doc in elem.findall("ErpDocuments/Document")
+            ],
+            "note": _text(elem, "Comment"),
+            "cancel_requested": False,
+            "cancel_reason": "",
+            "packages": [],
+            "raw": raw,
+        }
+
+    def _address(self, addr):
+        if addr is None:
+            return {}
+        return {
+            "name": _text(addr, "Name"),
+            "company": _text(addr, "Company"),
+            "vat": _text(addr, "TaxId"),
+            "street": _text(addr, "Street"),
+            "street2": _text(addr, "Street2"),
+            "zip": _text(addr, "PostalCode"),
+            "city": _text(addr, "City"),
+            "state": _text(addr, "State"),
+            "country_code": _text(addr, "CountryCode").upper(),
+            "phone": _text(addr, "Phone"),
+            "email": "",
+        }
+
+    def _customer(self, elem):
+        cust = elem.find("Customer")
+        if cust is None:
+            raise ValueError("<Customer> is missing")
+        invoice = self._address(elem.find("InvoiceAddress"))
+        person = _text(cust, "Name") or invoice.get("name", "")
+        company = invoice.get("company", "")
+        customer = dict(invoice)
+        customer.update(
+            external_id=cust.get("Id") or "",
+            name=company or person,
+            contact_name=person,
+            email=_text(cust, "Email"),
+            phone=_text(cust, "Phone") or invoice.get("phone", ""),
+            is_company=bool(company),
+            invoice_requested=_bool(_text(cust, "InvoiceRequested")),
+        )
+        if not customer["name"]:
+            raise ValueError("the customer has no name")
+        return customer
+
+    # ---- status ----------------------------------------------------------------------
+    @staticmethod
+    def _order_id(order):
+        if isinstance(order, dict):
+            order_id = order.get("external_id")
+            if not order_id and order.get("raw"):
+                try:
+                    order_id = _parse_xml(order["raw"]).get("Id")
+                except (ValueError, ET.ParseError, TypeError):
+                    order_id = None
+        else:
+            order_id = order
+        if not order_id:
+            raise AdapterError("e-shop: the order has no shop Id")
+        return str(order_id)
+
+    @staticmethod
+    def _status_name(status):
+        name = STATUS_NAMES.get(str(status or "").strip().lower())
+        if not name:
+            raise AdapterError(
+                f"e-shop: cannot send status {status!r}; use Confirmed (Potwierdzone), "
+                "Fulfilled (Zrealizowane) or Cancelled (Anulowane)"
+            )
+        return name
+
+    @staticmethod
+    def _documents(values):
+        documents = []
+        docs = values.get("documents") or []
+        if isinstance(docs, dict):
+            docs = list(docs.items())
+        for doc in docs:
+            if isinstance(doc, dict):
+                documents.append((doc.get("type"), doc.get("number")))
+            else:
+                documents.append(tuple(doc))
+        for key, kind in DOCUMENT_KEYWORDS.items():
+            if values.get(key):
+                documents.append((kind, values[key]))
+        return [(str(k), str(n)) for k, n in documents if k and n]
+
+    def update_statuses(self, updates):
+        """Send several status updates in one call. ``updates``: list of
+        ``(order, status, values)``. Returns one dict per update, in order:
+        ``{"external_id", "status", "success", "unchanged", "state", "version",
+        "error_code", "message"}``; a rejected update does not raise."""
+        root = ET.Element("StatusUpdates")
+        sent = []
+        for order, status, values in updates:
+            values = values or {}
+            order_id = self._order_id(order)
+            name = self._status_name(status)
+            update = ET.SubElement(root, "StatusUpdate")
+            ET.SubElement(update, "OrderId").text = order_id
+            ET.SubElement(update, "Status").text = name
+            for kind, number in self._documents(values):
+                ET.SubElement(update, "Document", Type=kind).text = number
+            tracking = values.get("tracking_ref") or values.get("tracking_number")
+            if tracking:
+                ET.SubElement(update, "TrackingNumber").text = str(tracking)
+            carrier = values.get("carrier") or values.get("courier")
+            if carrier:
+                ET.SubElement(update, "Carrier").text = str(carrier)
+            sent.append((order_id, name))
+        if not sent:
+            return []
+        body = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+        answer = self._request(
+            "POST", "/api/orders/status", data=body, what="status update"
+        )
+        if answer.tag != "StatusUpdateResults":
+            raise AdapterError(
+                f"e-shop: the status update answered <{answer.tag}>, "
+                "expected <StatusUpdateResults>",
+                payload=ET.tostring(answer, encoding="unicode")[:2000],
+            )
+        results = {}
+        for res in answer.findall("Result"):
+            results.setdefault(res.get("OrderId") or "", []).append(res)
+        out = []
+        for order_id, name in sent:
+            pending = results.get(order_id)
+            res = pending.pop(0) if pending else None
+            if res is None:
+                out.append(
+                    {
+                        "external_id": order_id,
+                        "status": name,
+                        "success": False,
+                        "unchanged": False,
+                        "state": "",
+                        "version": None,
+                        "error_code": "no_result",
+                        "message": f"the shop gave no result for order {order_id}",
+                    }
+                )
+                continue
+            error = res.find("Error")
+            version = _text(res, "Version")
+            out.append(
+                {
+                    "external_id": order_id,
+                    "status": name,
+                    "success": _bool(res.get("Success")),
+                    "unchanged": _bool(res.get("Unchanged")),
+                    "state": res.find("State").get("Code", "")
+                    if res.find("State") is not None
+                    else "",
+                    "version": int(version) if version.isdigit() else None,
+                    "error_code": error.get("Code", "") if error is not None else "",
+                    "message": (error.text or "").strip() if error is not None else "",
+                }
+            )
+        return out
+
+    def update_status(self, order, status, **values):
+        """Push ``status`` (Confirmed/Potwierdzone, Fulfilled/Zrealizowane,
+        Cancelled/Anulowane) with optional ``documents`` ([(type, number)] or
+        {type: number}), ``invoice_number`` (FS), ``delivery_number`` (WZ),
+        ``reservation_number`` (RO), ``tracking_ref`` and ``carrier``. Returns the
+        shop's result dict (see :meth:`update_statuses`); a rejection raises
+        :class:`AdapterError` with the shop's message."""
+        result = self.update_statuses([(order, status, values)])[0]
+        if not result["success"]:
+            raise AdapterError(
+                f"e-shop refused status {result['status']} for order "
+                f"{result['external_id']}: {result['message']} "
+                f"({result['error_code']})",
+                payload=result,
+            )
+        return result
+
+    def accept_order(self, order):
+        return self.update_status(order, "Confirmed")
+
+    def cancel_order(self, order, reason=None):
+        return self.update_status(order, "Cancelled")
+
+    def confirm_for_customer(self, order):
+        """The shop confirms the order on the customer's behalf (admin panel:
+        Więcej -> potwierdź za klienta). Returns the order, normalised."""
+        order_id = self._order_id(order)
+        root = self._request(
+            "POST",
+            f"/api/orders/{order_id}/confirm_for_customer",
+            what=f"confirming order {order_id} for the customer",
+        )
+        return self.parse_order(ET.tostring(root, encoding="unicode"))
