@@ -1,0 +1,874 @@
+"""Shopee Open Platform v2 adapter.
+
+Protocol (API_FACTS section 2):
+
+- common parameters in the query string: ``partner_id``, ``timestamp`` (epoch
+  seconds), ``sign``, plus ``access_token`` and ``shop_id`` for shop APIs; GET business
+  parameters in the query, POST ones as a JSON body (not signed);
+- ``sign`` = lowercase hex HMAC-SHA256(partner_key, partner_id + path + timestamp
+  [+ access_token + shop_id]);
+- envelope ``{request_id, error, message, warning, response}`` (``error`` "" = OK); the
+  auth endpoints answer with their fields at the top level.
+
+Connection: ``app_key`` = partner_id, ``app_secret`` = partner_key, ``shop_id``,
+``access_token``, ``refresh_token``, ``page_limit`` (≤ 100), ``timeout``,
+``webhook_url`` (the push callback URL, part of the push signature).
+
+Lines keep ``item_ref`` = ``"<item_id>:<model_id>"`` (``model_id`` 0 when the item has
+no variants): :meth:`ShopeeAdapter.update_stock` needs it.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+
+from .base import AdapterError, ChannelAdapter, ParseError, TokenExpired, register
+
+_logger = logging.getLogger(__name__)
+
+#: get_order_list: time_from..time_to at most 15 days apart
+MAX_WINDOW = 15 * 24 * 3600
+DETAIL_BATCH = 50
+STOCK_BATCH = 50
+ACCESS_TOKEN_LIFE = 4 * 3600
+REFRESH_TOKEN_LIFE = 30 * 24 * 3600
+DETAIL_FIELDS = (
+    "buyer_user_id,buyer_username,estimated_shipping_fee,recipient_address,"
+    "actual_shipping_fee,note,item_list,pay_time,buyer_cancel_reason,cancel_by,"
+    "cancel_reason,fulfillment_flag,pickup_done_time,package_list,shipping_carrier,"
+    "payment_method,total_amount,invoice_data"
+)
+TOKEN_ERRORS = {
+    "error_auth",
+    "error_token",
+    "invalid_access_token",
+    "invalid_acceess_token",  # sic, as some Shopee endpoints spell it
+    "error_invalid_access_token",
+}
+DEFAULT_DOCUMENT_TYPE = "THERMAL_AIR_WAYBILL"
+DOCUMENT_POLLS = 12
+DOCUMENT_POLL_DELAY = 0.5
+
+
+def to_epoch(value):
+    """datetime (naive = UTC) / epoch number -> int epoch seconds."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return int(value.timestamp())
+    return int(value)
+
+
+def from_epoch(value):
+    """epoch seconds -> naive UTC datetime (None for empty values)."""
+    if value in (None, "", 0):
+        return None
+    return datetime.fromtimestamp(int(value), UTC).replace(tzinfo=None)
+
+
+def parse_retry_after(value):
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        from email.utils import parsedate_to_datetime
+
+        when = parsedate_to_datetime(value)
+        return max((when - datetime.now(when.tzinfo)).total_seconds(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def split_ref(ref):
+    """``"item_id:model_id"`` -> (int item_id, int model_id)."""
+    parts = str(ref or "").split(":")
+    if not parts[0].strip().isdigit():
+        raise ValueError(f"bad Shopee item reference {ref!r}")
+    model = parts[1].strip() if len(parts) > 1 and parts[1].strip() else "0"
+    return int(parts[0]), int(model)
+
+
+def _money(value, what):
+    if value in (None, ""):
+        return 0.0
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} is not a number: {value!r}") from exc
+
+
+@register
+class ShopeeAdapter(ChannelAdapter):
+    platform = "shopee"
+    list_returns_details = False
+    cancelled_statuses = frozenset({"CANCELLED"})
+    hold_statuses = frozenset({"UNPAID", "INVOICE_PENDING"})
+    shipped_statuses = frozenset(
+        {"SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN"}
+    )
+
+    # ---- transport -------------------------------------------------------------------
+    @property
+    def base_url(self):
+        return (self.connection.get("base_url") or "").rstrip("/")
+
+    @property
+    def partner_id(self):
+        return int(self.connection.get("app_key") or 0)
+
+    @property
+    def partner_key(self):
+        return self.connection.get("app_secret") or ""
+
+    @property
+    def shop_id(self):
+        return int(self.connection.get("shop_id") or 0)
+
+    def sign(self, path, timestamp, shop=True):
+        base = f"{self.partner_id}{path}{timestamp}"
+        if shop:
+            base += f"{self.connection.get('access_token') or ''}{self.shop_id}"
+        return hmac.new(
+            self.partner_key.encode(), base.encode(), hashlib.sha256
+        ).hexdigest()
+
+    def _common(self, path, shop=True):
+        timestamp = int(time.time())
+        params = {
+            "partner_id": self.partner_id,
+            "timestamp": timestamp,
+            "sign": self.sign(path, timestamp, shop),
+        }
+        if shop:
+            params["access_token"] = self.connection.get("access_token") or ""
+            params["shop_id"] = self.shop_id
+        return params
+
+    def _send(self, method, path, params=None, body=None, shop=True):
+        import requests
+
+        query = self._common(path, shop)
+        if method == "GET":
+            query.update(
+                {k: v for k, v in (params or {}).items() if v not in (None, "")}
+            )
+        try:
+            return self.session.request(
+                method,
+                self.base_url + path,
+                params=query,
+                json=body if method != "GET" else None,
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise AdapterError(
+                f"Shopee {path}: {exc.__class__.__name__}: {exc}", retryable=True
+            ) from exc
+
+    def _check_http(self, path, resp):
+        if resp.status_code == 429 or resp.status_code >= 500:
+            message = ""
+            try:
+                data = resp.json()
+                message = data.get("message") or data.get("error") or ""
+            except ValueError:
+                message = resp.text[:200]
+            raise AdapterError(
+                f"Shopee {path}: HTTP {resp.status_code} {message}".strip(),
+                retryable=True,
+                retry_after=parse_retry_after(resp.headers.get("Retry-After")),
+            )
+
+    def _decode(self, path, resp):
+        self._check_http(path, resp)
+        try:
+            data = resp.json()
+        except ValueError as exc:
+            raise AdapterError(
+                f"Shopee {path}: HTTP {resp.status_code}, not JSON: {resp.text[:200]}"
+            ) from exc
+        if not isinstance(data, dict):
+            raise AdapterError(f"Shopee {path}: unexpected answer {data!r:.200}")
+        error = data.get("error") or ""
+        if error:
+            message = data.get("message") or error
+            response = data.get("response")
+            rows = response.get("result_list") if isinstance(response, dict) else None
+            details = [
+                f"{r.get('fail_error')}: {r.get('fail_message') or ''}".strip()
+                for r in rows or []
+                if isinstance(r, dict) and r.get("fail_error")
+            ]
+            if details:
+                message = f"{message} ({'; '.join(details)})"
+            text = f"Shopee {path}: {error}: {message}"
+            lowered = f"{error} {message}".lower()
+            if (error in TOKEN_ERRORS and "access_token" in lowered) or (
+                "access_token" in lowered
+                and ("expire" in lowered or "invalid" in lowered)
+            ):
+                raise TokenExpired(text, payload=data)
+            if error == "error_server" and "too many" in lowered:
+                raise AdapterError(
+                    text,
+                    retryable=True,
+                    retry_after=parse_retry_after(resp.headers.get("Retry-After")),
+                    payload=data,
+                )
+            if error in ("error_server", "error_busy", "error_inner_error"):
+                raise AdapterError(text, retryable=True, payload=data)
+            raise AdapterError(text, payload=data)
+        if resp.status_code >= 400:
+            raise AdapterError(f"Shopee {path}: HTTP {resp.status_code}", payload=data)
+        return data
+
+    def call(self, method, path, params=None, body=None, shop=True):
+        """One API call; returns the envelope's ``response`` (or the whole answer
+        for the auth endpoints, which have no ``response``)."""
+        data = self._decode(path, self._send(method, path, params, body, shop))
+        return data["response"] if "response" in data else data
+
+    # ---- orders ----------------------------------------------------------------------
+    def list_orders(self, since, until=None):
+        end = to_epoch(until) if until is not None else int(time.time()) + 1
+        start = to_epoch(since) if since is not None else end - MAX_WINDOW
+        page_size = min(max(int(self.connection.get("page_limit") or 100), 1), 100)
+        while start < end:
+            chunk_end = min(start + MAX_WINDOW, end)
+            cursor = ""
+            while True:
+                response = self.call(
+                    "GET",
+                    "/api/v2/order/get_order_list",
+                    {
+                        "time_range_field": "update_time",
+                        "time_from": start,
+                        # [since, until): time_to is inclusive on Shopee
+                        "time_to": chunk_end - 1,
+                        "page_size": page_size,
+                        "cursor": cursor,
+                        "response_optional_fields": "order_status",
+                    },
+                )
+                orders = response.get("order_list") or []
+                if orders:
+                    yield orders
+                next_cursor = response.get("next_cursor") or ""
+                if not response.get("more") or not next_cursor:
+                    break
+                if next_cursor == cursor:
+                    raise AdapterError(
+                        "Shopee get_order_list: the cursor does not move",
+                        payload=response,
+                    )
+                cursor = next_cursor
+            start = chunk_end
+
+    def external_id_of(self, raw):
+        return str(raw.get("order_sn") or raw.get("ordersn") or "")
+
+    def get_orders(self, external_ids):
+        ids = [str(x) for x in external_ids if x]
+        result = []
+        for index in range(0, len(ids), DETAIL_BATCH):
+            response = self.call(
+                "GET",
+                "/api/v2/order/get_order_detail",
+                {
+                    "order_sn_list": ",".join(ids[index : index + DETAIL_BATCH]),
+                    "response_optional_fields": DETAIL_FIELDS,
+                },
+            )
+            result.extend(response.get("order_list") or [])
+        return result
+
+    def parse_order(self, raw):
+        if not isinstance(raw, dict):
+            raise ParseError(
+                f"Shopee order is not an object: {raw!r:.200}", payload=raw
+            )
+        order_sn = raw.get("order_sn")
+        try:
+            return self._parse_order(raw)
+        except ParseError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ParseError(
+                f"Shopee order {order_sn or '?'} cannot be read: "
+                f"{exc.__class__.__name__}: {exc}",
+                payload=raw,
+            ) from exc
+
+    def _parse_order(self, raw):
+        order_sn = raw.get("order_sn")
+        if not order_sn or not isinstance(order_sn, str):
+            raise ParseError(
+                f"Shopee order without order_sn: {raw!r:.200}", payload=raw
+            )
+        status = raw.get("order_status")
+        if not status or not isinstance(status, str):
+            raise ParseError(f"Shopee order {order_sn}: no order_status", payload=raw)
+        for field in ("create_time", "update_time"):
+            if not isinstance(raw.get(field), int) or raw[field] <= 0:
+                raise ParseError(
+                    f"Shopee order {order_sn}: bad {field} {raw.get(field)!r}",
+                    payload=raw,
+                )
+        items = raw.get("item_list")
+        if not isinstance(items, list):
+            raise ParseError(f"Shopee order {order_sn}: no item_list", payload=raw)
+
+        lines = []
+        seen = set()
+        for item in items:
+            if not isinstance(item, dict):
+                raise ValueError(f"item_list entry is not an object: {item!r:.100}")
+            item_id = item["item_id"]
+            model_id = item.get("model_id") or 0
+            quantity = item["model_quantity_purchased"]
+            if not isinstance(quantity, int) or quantity < 0:
+                raise ValueError(f"bad model_quantity_purchased {quantity!r}")
+            price = _money(item.get("model_discounted_price"), "model_discounted_price")
+            ref = f"{int(item_id)}:{int(model_id)}"
+            # order_item_id is the item_id outside bundle deals: not unique per model
+            external_id = ref
+            if external_id in seen:  # same model twice (bundle deals, add-ons)
+                external_id = f"{external_id}#{len(lines)}"
+            seen.add(external_id)
+            name = item.get("item_name") or ""
+            if item.get("model_name"):
+                name = f"{name} ({item['model_name']})" if name else item["model_name"]
+            lines.append(
+                {
+                    "external_id": external_id,
+                    "sku": item.get("model_sku") or item.get("item_sku") or "",
+                    "name": name or item.get("model_sku") or item.get("item_sku") or "",
+                    "quantity": quantity,
+                    "price_unit": price,
+                    "item_ref": ref,
+                }
+            )
+
+        address = raw.get("recipient_address") or {}
+        if not isinstance(address, dict):
+            raise ValueError("recipient_address is not an object")
+        shipping = self._address(address)
+        customer = dict(shipping)
+        customer["external_id"] = str(raw.get("buyer_user_id") or "")
+        customer["name"] = shipping["name"] or raw.get("buyer_username") or ""
+        shipping["external_id"] = ""
+
+        items_total = round(
+            sum(line["quantity"] * line["price_unit"] for line in lines), 2
+        )
+        total = _money(raw.get("total_amount"), "total_amount")
+        # get_order_detail has no buyer-paid shipping fee: what the buyer paid on top
+        # of the (discounted) items is shipping; a shortfall is a voucher.
+        rest = round(total - items_total, 2)
+        amounts = {
+            "items": items_total,
+            "shipping": rest if rest > 0 else 0.0,
+            "voucher": -rest if rest < 0 else 0.0,
+            "fees": 0.0,
+            "total": total,
+        }
+
+        packages = []
+        for package in raw.get("package_list") or []:
+            packages.append(
+                {
+                    "id": str(package.get("package_number") or ""),
+                    "tracking_ref": package.get("tracking_number") or "",
+                    "status": package.get("logistics_status") or "",
+                }
+            )
+        courier = raw.get("shipping_carrier") or next(
+            (
+                p.get("shipping_carrier")
+                for p in raw.get("package_list") or []
+                if p.get("shipping_carrier")
+            ),
+            "",
+        )
+        tracking = next((p["tracking_ref"] for p in packages if p["tracking_ref"]), "")
+        return {
+            "external_id": order_sn,
+            "status": status,
+            "updated_at": from_epoch(raw["update_time"]),
+            "created_at": from_epoch(raw["create_time"]),
+            "currency": raw.get("currency") or "",
+            "customer": customer,
+            "shipping": shipping,
+            "lines": lines,
+            "amounts": amounts,
+            "payment_method": raw.get("payment_method")
+            or ("COD" if raw.get("cod") else ""),
+            "cod": bool(raw.get("cod")),
+            "courier": courier,
+            "tracking_ref": tracking,
+            "cancel_requested": status == "IN_CANCEL",
+            "cancel_reason": raw.get("buyer_cancel_reason")
+            or raw.get("cancel_reason")
+            or "",
+            "packages": packages,
+            "raw": raw,
+        }
+
+    @staticmethod
+    def _address(address):
+        street2 = ", ".join(
+            x for x in (address.get("town"), address.get("district")) if x
+        )
+        return {
+            "external_id": "",
+            "name": address.get("name") or "",
+            "email": "",
+            "phone": address.get("phone") or "",
+            "street": address.get("full_address") or "",
+            "street2": street2,
+            "city": address.get("city") or "",
+            "zip": address.get("zipcode") or "",
+            "state": address.get("state") or "",
+            "country_code": (address.get("region") or "").upper(),
+            "vat": "",
+            "is_company": False,
+        }
+
+    # ---- fulfilment ------------------------------------------------------------------
+    def _order_sn(self, order):
+        sn = order.get("external_id") or self.external_id_of(order.get("raw") or {})
+        if not sn:
+            raise AdapterError("Shopee: the order has no order_sn")
+        return sn
+
+    def _package_numbers(self, order):
+        numbers = [p.get("id") for p in order.get("packages") or [] if p.get("id")]
+        if not numbers:
+            raw = order.get("raw") or {}
+            numbers = [
+                p.get("package_number")
+                for p in raw.get("package_list") or []
+                if p.get("package_number")
+            ]
+        return numbers or [None]
+
+    def ship_order(self, order, method="dropoff", tracking_ref=None, pickup=None):
+        order_sn = self._order_sn(order)
+        method = (method or "dropoff").lower()
+        if method not in ("pickup", "dropoff", "manual", "non_integrated"):
+            raise AdapterError(f"Shopee: unknown shipping method {method!r}")
+        if method in ("manual", "non_integrated") and not tracking_ref:
+            raise AdapterError("Shopee: a seller-shipped order needs a tracking number")
+        results = []
+        for package_number in self._package_numbers(order):
+            params = self.call(
+                "GET",
+                "/api/v2/logistics/get_shipping_parameter",
+                {"order_sn": order_sn, "package_number": package_number},
+            )
+            offered = params.get("info_needed") or {}
+            wanted = "non_integrated" if method == "manual" else method
+            if wanted not in offered:
+                raise AdapterError(
+                    f"Shopee {order_sn}: its logistics channel does not offer {wanted} "
+                    f"(offers: {', '.join(sorted(offered)) or 'nothing'})",
+                    payload=params,
+                )
+            body = {"order_sn": order_sn}
+            if package_number:
+                body["package_number"] = package_number
+            if method == "pickup":
+                body["pickup"] = self._pickup_params(params, pickup or {}, tracking_ref)
+            elif method == "dropoff":
+                body["dropoff"] = self._dropoff_params(
+                    params, pickup or {}, tracking_ref
+                )
+            else:
+                body["non_integrated"] = {"tracking_number": tracking_ref}
+            self.call("POST", "/api/v2/logistics/ship_order", body=body)
+            tracking = tracking_ref if method in ("manual", "non_integrated") else ""
+            if not tracking:
+                tracking = self.get_tracking_number(order_sn, package_number)
+            results.append(
+                {"package_id": package_number or "", "tracking_ref": tracking or ""}
+            )
+        courier = (
+            order.get("courier")
+            or (order.get("raw") or {}).get("shipping_carrier")
+            or ""
+        )
+        return {
+            "tracking_ref": results[0]["tracking_ref"],
+            "courier": courier,
+            "package_id": results[0]["package_id"],
+            "packages": results,
+        }
+
+    @staticmethod
+    def _pickup_params(params, pickup, tracking_ref):
+        needed = (params.get("info_needed") or {}).get("pickup")
+        info = params.get("pickup") or {}
+        addresses = info.get("address_list") or []
+        wanted = pickup.get("address")
+        address = None
+        if wanted not in (None, ""):
+            address = next(
+                (a for a in addresses if str(a.get("address_id")) == str(wanted)), None
+            )
+        if address is None:
+            address = next(
+                (
+                    a
+                    for a in addresses
+                    if "pickup_address" in (a.get("address_flag") or [])
+                    or "default_address" in (a.get("address_flag") or [])
+                ),
+                addresses[0] if addresses else None,
+            )
+        if address is None:
+            raise AdapterError(
+                "Shopee: no pickup address for this order", payload=params
+            )
+        slots = address.get("time_slot_list") or []
+        slot = None
+        wanted_slot, wanted_date = pickup.get("time_slot"), pickup.get("date")
+        if wanted_slot not in (None, ""):
+            slot = next(
+                (s for s in slots if str(s.get("pickup_time_id")) == str(wanted_slot)),
+                None,
+            )
+        if slot is None and wanted_date not in (None, ""):
+            day = wanted_date if isinstance(wanted_date, str) else str(wanted_date)[:10]
+            slot = next(
+                (
+                    s
+                    for s in slots
+                    if from_epoch(s.get("date"))
+                    and from_epoch(s["date"]).date().isoformat() == day[:10]
+                ),
+                None,
+            )
+        if slot is None:
+            slot = slots[0] if slots else None
+        result = {"address_id": address.get("address_id")}
+        if slot is not None:
+            result["pickup_time_id"] = slot.get("pickup_time_id")
+        elif needed and "pickup_time_id" in needed:
+            raise AdapterError("Shopee: no pickup time slot available", payload=params)
+        if tracking_ref and needed and "tracking_no" in needed:
+            result["tracking_number"] = tracking_ref
+        return result
+
+    @staticmethod
+    def _dropoff_params(params, dropoff, tracking_ref):
+        needed = (params.get("info_needed") or {}).get("dropoff") or []
+        info = params.get("dropoff") or {}
+        result = {}
+        if "branch_id" in needed:
+            branch = dropoff.get("branch_id") or next(
+                (b.get("branch_id") for b in info.get("branch_list") or []), None
+            )
+            if branch is None:
+                raise AdapterError(
+                    "Shopee: no drop-off branch available", payload=params
+                )
+            result["branch_id"] = branch
+        if "sender_real_name" in needed:
+            result["sender_real_name"] = dropoff.get("sender_real_name") or ""
+        if "tracking_no" in needed:
+            result["tracking_number"] = tracking_ref or ""
+        if "slug" in needed:
+            result["slug"] = dropoff.get("slug") or next(
+                (s.get("slug") for s in info.get("slug_list") or []), ""
+            )
+        return result
+
+    def get_tracking_number(self, order_sn, package_number=None):
+        """The tracking number of a shipped order/package ("" while the logistics
+        partner has not given one yet)."""
+        response = self.call(
+            "GET",
+            "/api/v2/logistics/get_tracking_number",
+            {"order_sn": order_sn, "package_number": package_number},
+        )
+        return response.get("tracking_number") or ""
+
+    def get_label(self, order):
+        order_sn = self._order_sn(order)
+        entries = []
+        for package_number in self._package_numbers(order):
+            tracking = self.get_tracking_number(order_sn, package_number)
+            if not tracking:
+                raise AdapterError(
+                    f"Shopee {order_sn}: no tracking number yet, no label",
+                    retryable=True,
+                    retry_after=60,
+                )
+            entry = {"order_sn": order_sn, "tracking_number": tracking}
+            if package_number:
+                entry["package_number"] = package_number
+            entries.append(entry)
+        doc_type = self._document_type(entries)
+        for entry in entries:
+            entry["shipping_document_type"] = doc_type
+        keys = [
+            {
+                k: e[k]
+                for k in ("order_sn", "package_number", "shipping_document_type")
+                if k in e
+            }
+            for e in entries
+        ]
+        # a retry after "still processing" finds the document made by the first call
+        if self._document_statuses(keys, check=False) != {"READY"}:
+            created = self.call(
+                "POST",
+                "/api/v2/logistics/create_shipping_document",
+                body={"order_list": entries},
+            )
+            self._document_failures(order_sn, created)
+            for attempt in range(DOCUMENT_POLLS):
+                statuses = self._document_statuses(keys)
+                if statuses == {"READY"}:
+                    break
+                if "FAILED" in statuses:
+                    raise AdapterError(f"Shopee {order_sn}: shipping document FAILED")
+                if attempt + 1 < DOCUMENT_POLLS:
+                    time.sleep(DOCUMENT_POLL_DELAY)
+            else:
+                raise AdapterError(
+                    f"Shopee {order_sn}: shipping document still processing",
+                    retryable=True,
+                    retry_after=5,
+                )
+        path = "/api/v2/logistics/download_shipping_document"
+        resp = self._send(
+            "POST",
+            path,
+            body={
+                "shipping_document_type": doc_type,
+                "order_list": [
+                    {k: e[k] for k in ("order_sn", "package_number") if k in e}
+                    for e in entries
+                ],
+            },
+        )
+        self._check_http(path, resp)
+        content_type = resp.headers.get("Content-Type") or ""
+        if "json" in content_type or not resp.content.startswith(b"%PDF"):
+            self._decode(path, resp)  # raises the envelope's error if any
+            raise AdapterError(f"Shopee {order_sn}: the shipping document is not a PDF")
+        return resp.content
+
+    def _document_type(self, entries):
+        try:
+            response = self.call(
+                "POST",
+                "/api/v2/logistics/get_shipping_document_parameter",
+                body={
+                    "order_list": [
+                        {k: e[k] for k in ("order_sn", "package_number") if k in e}
+                        for e in entries
+                    ]
+                },
+            )
+        except TokenExpired:
+            raise
+        except AdapterError as exc:
+            if exc.retryable:
+                raise
+            return DEFAULT_DOCUMENT_TYPE
+        for result in response.get("result_list") or []:
+            if result.get("suggest_shipping_document_type"):
+                return result["suggest_shipping_document_type"]
+        return DEFAULT_DOCUMENT_TYPE
+
+    def _document_statuses(self, keys, check=True):
+        """Set of the documents' statuses; with ``check=False`` an error (e.g. not
+        created yet) gives an empty set."""
+        try:
+            result = self.call(
+                "POST",
+                "/api/v2/logistics/get_shipping_document_result",
+                body={"order_list": keys},
+            )
+        except TokenExpired:
+            raise
+        except AdapterError as exc:
+            if check or exc.retryable:
+                raise
+            return set()
+        rows = result.get("result_list") or []
+        if check:
+            self._document_failures(keys[0]["order_sn"], result)
+        elif any(r.get("fail_error") for r in rows):
+            return set()
+        return {r.get("status") for r in rows}
+
+    @staticmethod
+    def _document_failures(order_sn, response):
+        failed = [r for r in response.get("result_list") or [] if r.get("fail_error")]
+        if failed:
+            raise AdapterError(
+                f"Shopee {order_sn}: shipping document: "
+                + "; ".join(
+                    f"{r['fail_error']}: {r.get('fail_message') or ''}" for r in failed
+                ),
+                payload=response,
+            )
+
+    def cancel_decision(self, order, approve, reason=None):
+        response = self.call(
+            "POST",
+            "/api/v2/order/handle_buyer_cancellation",
+            body={
+                "order_sn": self._order_sn(order),
+                "operation": "ACCEPT" if approve else "REJECT",
+            },
+        )
+        return {"updated_at": from_epoch(response.get("update_time"))}
+
+    # ---- stock -----------------------------------------------------------------------
+    def update_stock(self, items):
+        failures = []
+        by_item = {}
+        for item in items:
+            try:
+                item_id, model_id = split_ref(item.get("item_ref"))
+            except ValueError as exc:
+                failures.append({"sku": item.get("sku"), "message": str(exc)})
+                continue
+            by_item.setdefault(item_id, []).append((model_id, item))
+        for item_id, models in by_item.items():
+            for index in range(0, len(models), STOCK_BATCH):
+                batch = models[index : index + STOCK_BATCH]
+                skus = {model_id: item.get("sku") for model_id, item in batch}
+                body = {
+                    "item_id": item_id,
+                    "stock_list": [
+                        {
+                            "model_id": model_id,
+                            "seller_stock": [
+                                {"stock": max(int(item.get("quantity") or 0), 0)}
+                            ],
+                        }
+                        for model_id, item in batch
+                    ],
+                }
+                try:
+                    response = self.call(
+                        "POST", "/api/v2/product/update_stock", body=body
+                    )
+                except AdapterError as exc:
+                    if exc.retryable or isinstance(exc, TokenExpired):
+                        raise
+                    failures.extend(
+                        {"sku": sku, "message": str(exc)} for sku in skus.values()
+                    )
+                    continue
+                for failure in response.get("failure_list") or []:
+                    model_id = int(failure.get("model_id") or 0)
+                    failures.append(
+                        {
+                            "sku": skus.get(model_id, f"{item_id}:{model_id}"),
+                            "message": failure.get("failed_reason") or "failed",
+                        }
+                    )
+        return failures
+
+    # ---- tokens ----------------------------------------------------------------------
+    def _token_call(self, path, body):
+        try:
+            data = self.call("POST", path, body=body, shop=False)
+        except TokenExpired as exc:  # an auth failure here is not an expired access
+            raise AdapterError(str(exc), payload=exc.payload) from exc
+        if not data.get("access_token"):
+            raise AdapterError(f"Shopee {path}: no access_token in {data!r:.200}")
+        now = datetime.now(UTC).replace(tzinfo=None)
+        self.connection["access_token"] = data["access_token"]
+        self.connection["refresh_token"] = data.get("refresh_token") or ""
+        return {
+            "access_token": data["access_token"],
+            "refresh_token": data.get("refresh_token") or "",
+            "expires_at": now
+            + timedelta(seconds=int(data.get("expire_in") or ACCESS_TOKEN_LIFE)),
+            "refresh_expires_at": now + timedelta(seconds=REFRESH_TOKEN_LIFE),
+        }
+
+    def create_access_token(self, code):
+        return self._token_call(
+            "/api/v2/auth/token/get",
+            {"code": code, "partner_id": self.partner_id, "shop_id": self.shop_id},
+        )
+
+    def refresh_access_token(self):
+        if not self.connection.get("refresh_token"):
+            raise AdapterError("Shopee: no refresh token, authorise the shop again")
+        return self._token_call(
+            "/api/v2/auth/access_token/get",
+            {
+                "refresh_token": self.connection["refresh_token"],
+                "partner_id": self.partner_id,
+                "shop_id": self.shop_id,
+            },
+        )
+
+    def authorize_url(self, redirect_uri, state=None):
+        """The shop authorisation page (``auth_partner``, public signature); Shopee
+        redirects to ``redirect_uri`` with ``?code=&shop_id=``."""
+        from urllib.parse import urlencode
+
+        path = "/api/v2/shop/auth_partner"
+        query = self._common(path, shop=False)
+        query["redirect"] = redirect_uri
+        return f"{self.base_url}{path}?{urlencode(query)}"
+
+    # ---- webhooks --------------------------------------------------------------------
+    def verify_webhook(self, headers, body, url=None):
+        url = url or self.connection.get("webhook_url") or ""
+        if isinstance(body, str):
+            body = body.encode()
+        given = ""
+        for key, value in (headers or {}).items():
+            if key.lower() == "authorization":
+                given = value or ""
+                break
+        if not given or not self.partner_key:
+            return False
+        expected = hmac.new(
+            self.partner_key.encode(),
+            url.encode() + b"|" + (body or b""),
+            hashlib.sha256,
+        ).hexdigest()
+        return hmac.compare_digest(expected.encode(), given.strip().lower().encode())
+
+    def parse_webhook(self, body):
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError as exc:
+            raise ParseError(f"Shopee push is not JSON: {body!r:.200}") from exc
+        if not isinstance(data, dict):
+            raise ParseError(f"Shopee push is not an object: {body!r:.200}")
+        events = {3: "order_status", 4: "tracking_number", 15: "shipping_document"}
+        event = events.get(data.get("code"))
+        payload = data.get("data") or {}
+        order_sn = payload.get("ordersn") or payload.get("order_sn")
+        if not event or not order_sn:
+            return []
+        when = payload.get("update_time") or data.get("timestamp")
+        return [
+            {
+                "external_id": str(order_sn),
+                "event": event,
+                "status": payload.get("status") or "",
+                "updated_at": from_epoch(when) if when else None,
+            }
+        ]

@@ -1,0 +1,467 @@
+"""The Shopee Open Platform v2 adapter against the in-process Shopee simulator."""
+
+import hashlib
+import hmac
+import json
+import os
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import requests
+
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.channel_connectors.adapters import (
+    AdapterError,
+    ParseError,
+    TokenExpired,
+    get_adapter_class,
+)
+
+ROOT = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+)
+PARTNER_ID = 2001887
+PARTNER_KEY = "shopee-partner-key"
+SHOP_ID = 600001
+
+
+def utc(epoch):
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
+
+
+class RecordingSession(requests.Session):
+    """A requests session that remembers the query of every call."""
+
+    def __init__(self):
+        super().__init__()
+        self.log = []
+
+    def request(self, method, url, *args, **kwargs):
+        self.log.append((method, url, dict(kwargs.get("params") or {})))
+        return super().request(method, url, *args, **kwargs)
+
+
+class TimeoutSession(requests.Session):
+    def request(self, method, url, *args, **kwargs):
+        raise requests.Timeout(f"read timeout ({kwargs.get('timeout')} s)")
+
+
+class PushReceiver:
+    """A loopback HTTP endpoint that keeps what the simulator pushes."""
+
+    def __init__(self):
+        self.received = []
+        self.event = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                receiver.received.append((dict(self.headers.items()), body))
+                receiver.event.set()
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/shopee/push"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@tagged("post_install", "-at_install")
+class TestShopeeAdapter(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if ROOT not in sys.path:
+            sys.path.insert(0, ROOT)
+        from simulators.shopee import ShopeeSimulator
+
+        cls.sim = ShopeeSimulator(orders=25, seed=7).start()
+        cls.addClassCleanup(cls.sim.stop)
+        cls.http = requests.Session()
+        cls.addClassCleanup(cls.http.close)
+        cls.adapter_class = get_adapter_class("shopee")
+        cls.connection = {
+            "base_url": cls.sim.url,
+            "app_key": str(PARTNER_ID),
+            "app_secret": PARTNER_KEY,
+            "shop_id": str(SHOP_ID),
+            "page_limit": 7,
+            "timeout": 5.0,
+        }
+        code = cls.sim_post("/_sim/auth/code", {})["code"]
+        adapter = cls.adapter_class(cls.connection)
+        tokens = adapter.create_access_token(code)
+        cls.connection.update(
+            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"]
+        )
+
+    # ---- helpers ---------------------------------------------------------------------
+    @classmethod
+    def sim_post(cls, path, body):
+        resp = cls.http.post(cls.sim.url + path, json=body, timeout=10)
+        resp.raise_for_status()
+        return resp.json()
+
+    def state(self):
+        return self.http.get(self.sim.url + "/_sim/state", timeout=10).json()
+
+    def faults(self, values):
+        self.sim_post("/_sim/faults", values)
+        if values:
+            self.addCleanup(self.sim_post, "/_sim/faults", {})
+
+    def advance(self, seconds):
+        self.sim_post("/_sim/clock", {"advance": seconds})
+
+    def adapter(self, **values):
+        adapter = self.adapter_class(dict(self.connection, **values))
+        self.addCleanup(adapter.session.close)
+        return adapter
+
+    def order(self, adapter, order_sn):
+        return adapter.parse_order(adapter.get_orders([order_sn])[0])
+
+    def find_shippable(self, adapter, method, exclude=()):
+        """A READY_TO_SHIP order whose logistics channel offers ``method``
+        (new orders are made until one does)."""
+        for _attempt in range(10):
+            for order_sn, data in self.state()["orders"].items():
+                if data["status"] != "READY_TO_SHIP" or order_sn in exclude:
+                    continue
+                params = adapter.call(
+                    "GET",
+                    "/api/v2/logistics/get_shipping_parameter",
+                    {"order_sn": order_sn},
+                )
+                if method in (params.get("info_needed") or {}):
+                    return order_sn
+            self.sim_post("/_sim/orders/new", {"count": 4})
+        self.fail(f"no order offers {method}")
+
+    # ---- orders ----------------------------------------------------------------------
+    def test_paging_every_order_once(self):
+        session = RecordingSession()
+        self.addCleanup(session.close)
+        adapter = self.adapter_class(self.connection, session=session)
+        state = self.state()
+        first = min(o["update_time"] for o in state["orders"].values())
+        since = utc(first - 3600)
+        until = utc(int(state["clock"]) + 60)
+        pages = list(adapter.list_orders(since, until))
+        ids = [adapter.external_id_of(raw) for page in pages for raw in page]
+        self.assertEqual(len(ids), len(set(ids)), "an order came twice")
+        self.assertEqual(set(ids), set(state["orders"]))
+        self.assertTrue(all(len(page) <= 7 for page in pages))
+        windows = {
+            (int(params["time_from"]), int(params["time_to"]))
+            for _method, url, params in session.log
+            if url.endswith("/api/v2/order/get_order_list")
+        }
+        self.assertGreater(len(windows), 1, "the 15-day window was not split")
+        for time_from, time_to in windows:
+            self.assertLessEqual(time_to - time_from, 15 * 86400)
+        self.assertGreater(len(pages), len(windows), "the cursor was not followed")
+        # nothing in an empty window
+        self.assertFalse(
+            list(
+                adapter.list_orders(
+                    since - timedelta(days=40), since - timedelta(days=39)
+                )
+            )
+        )
+
+    def test_parse_every_order(self):
+        adapter = self.adapter()
+        state = self.state()
+        raws = adapter.get_orders(list(state["orders"]))
+        self.assertEqual(len(raws), len(state["orders"]))
+        for raw in raws:
+            order = adapter.parse_order(raw)
+            sim = state["orders"][order["external_id"]]
+            self.assertEqual(order["status"], sim["status"])
+            self.assertEqual(order["currency"], sim["currency"])
+            self.assertEqual(order["cod"], sim["cod"])
+            self.assertEqual(order["created_at"], utc(sim["create_time"]))
+            self.assertEqual(order["updated_at"], utc(sim["update_time"]))
+            self.assertIsNone(order["updated_at"].tzinfo)
+            amounts, expected = order["amounts"], sim["amounts"]
+            self.assertAlmostEqual(amounts["total"], expected["total_amount"], places=2)
+            self.assertAlmostEqual(
+                amounts["items"], expected["items_subtotal"], places=2
+            )
+            self.assertAlmostEqual(
+                amounts["items"]
+                + amounts["shipping"]
+                - amounts["voucher"]
+                + amounts["fees"],
+                amounts["total"],
+                places=2,
+            )
+            self.assertAlmostEqual(
+                amounts["shipping"] - amounts["voucher"],
+                expected["buyer_paid_shipping_fee"]
+                - expected["voucher_from_seller"]
+                - expected["voucher_from_shopee"],
+                places=2,
+            )
+            self.assertEqual(
+                sorted(
+                    (line["sku"], line["quantity"], line["item_ref"])
+                    for line in order["lines"]
+                ),
+                sorted(
+                    (item["sku"], item["qty"], f"{item['item_id']}:{item['model_id']}")
+                    for item in sim["items"]
+                ),
+            )
+            for line in order["lines"]:
+                self.assertIsInstance(line["price_unit"], float)
+                self.assertTrue(line["name"])
+            self.assertEqual(
+                len({line["external_id"] for line in order["lines"]}),
+                len(order["lines"]),
+            )
+            customer = order["customer"]
+            self.assertTrue(customer["external_id"])
+            self.assertTrue(customer["name"])
+            self.assertEqual(len(customer["country_code"]), 2)
+            self.assertTrue(order["shipping"]["street"])
+            self.assertEqual(order["cancel_requested"], sim["status"] == "IN_CANCEL")
+            self.assertEqual(
+                {p["id"] for p in order["packages"]},
+                {p["package_number"] for p in sim["packages"]},
+            )
+            self.assertIs(order["raw"], raw)
+
+    def test_malformed_record(self):
+        adapter = self.adapter()
+        ids = list(self.state()["orders"])
+        self.faults({"malformed": 0.3})
+        good, bad = [], []
+        for raw in adapter.get_orders(ids):
+            try:
+                good.append(adapter.parse_order(raw))
+            except ParseError as exc:
+                bad.append(exc)
+                self.assertTrue(str(exc).startswith("Shopee order"))
+                self.assertIsNotNone(exc.payload)
+        self.assertTrue(bad, "no malformed record was served")
+        self.assertTrue(good, "every record was malformed")
+        self.assertEqual(len(good) + len(bad), len(ids))
+        with self.assertRaises(ParseError):
+            adapter.parse_order({"order_sn": "X1", "order_status": "READY_TO_SHIP"})
+        with self.assertRaises(ParseError):
+            adapter.parse_order("not an order")
+
+    # ---- errors ----------------------------------------------------------------------
+    def test_rate_limit_and_server_errors(self):
+        adapter = self.adapter()
+        order_sn = next(iter(self.state()["orders"]))
+        self.faults({"rate_429": 1.0, "retry_after": 7})
+        with self.assertRaises(AdapterError) as caught:
+            adapter.get_orders([order_sn])
+        self.assertTrue(caught.exception.retryable)
+        self.assertEqual(caught.exception.retry_after, 7)
+        self.faults({"rate_5xx": 1.0})
+        with self.assertRaises(AdapterError) as caught:
+            adapter.get_orders([order_sn])
+        self.assertTrue(caught.exception.retryable)
+        self.assertNotIsInstance(caught.exception, TokenExpired)
+        self.faults({})
+        # network failures: a timeout, a refused connection
+        session = TimeoutSession()
+        self.addCleanup(session.close)
+        adapter_timeout = self.adapter_class(self.connection, session=session)
+        with self.assertRaises(AdapterError) as caught:
+            adapter_timeout.get_orders([order_sn])
+        self.assertTrue(caught.exception.retryable)
+        with self.assertRaises(AdapterError) as caught:
+            self.adapter(base_url="http://127.0.0.1:9").get_orders([order_sn])
+        self.assertTrue(caught.exception.retryable)
+        self.faults({})
+        # a business error is not retryable and says what the platform said
+        with self.assertRaises(AdapterError) as caught:
+            adapter.cancel_decision({"external_id": "NOSUCHORDER"}, True)
+        self.assertFalse(caught.exception.retryable)
+        self.assertIn(
+            "NOSUCHORDER", str(caught.exception.payload) + str(caught.exception)
+        )
+
+    def test_token_expired_then_refresh(self):
+        adapter = self.adapter()
+        order_sn = next(iter(self.state()["orders"]))
+        old_refresh = adapter.connection["refresh_token"]
+        self.faults({"expire_tokens": 1})
+        with self.assertRaises(TokenExpired):
+            adapter.get_orders([order_sn])
+        tokens = adapter.refresh_access_token()
+        self.assertNotEqual(tokens["refresh_token"], old_refresh)
+        self.assertAlmostEqual(
+            (
+                tokens["expires_at"] - datetime.now(UTC).replace(tzinfo=None)
+            ).total_seconds(),
+            4 * 3600,
+            delta=120,
+        )
+        self.assertEqual(len(adapter.get_orders([order_sn])), 1)
+        # Shopee refresh tokens are single use
+        with self.assertRaises(AdapterError) as caught:
+            self.adapter(refresh_token=old_refresh).refresh_access_token()
+        self.assertNotIsInstance(caught.exception, TokenExpired)
+        type(self).connection.update(
+            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"]
+        )
+
+    # ---- fulfilment ------------------------------------------------------------------
+    def _ship_and_check(self, method, **kwargs):
+        adapter = self.adapter()
+        order_sn = self.find_shippable(adapter, method)
+        order = self.order(adapter, order_sn)
+        result = adapter.ship_order(
+            order, "manual" if method == "non_integrated" else method, **kwargs
+        )
+        self.assertEqual(result["package_id"], order["packages"][0]["id"])
+        self.advance(60)  # integrated channels give their tracking number later
+        sim = self.state()["orders"][order_sn]
+        self.assertEqual(sim["status"], "PROCESSED")
+        self.assertEqual(set(sim["shipping_methods"]), {method})
+        tracking = result["tracking_ref"] or adapter.get_tracking_number(
+            order_sn, result["package_id"]
+        )
+        self.assertTrue(tracking)
+        self.assertIn(tracking, sim["tracking_numbers"])
+        return adapter, order, sim
+
+    def test_ship_pickup(self):
+        adapter, order, sim = self._ship_and_check("pickup")
+        params = sim["packages"][0]["ship_params"]
+        self.assertTrue(params["address_id"])
+        self.assertTrue(params["pickup_time_id"])
+
+    def test_ship_dropoff_and_label(self):
+        adapter, order, sim = self._ship_and_check("dropoff")
+        pdf = adapter.get_label(order)
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        # a second print reuses the ready document
+        self.assertTrue(adapter.get_label(order).startswith(b"%PDF"))
+
+    def test_ship_manual(self):
+        adapter = self.adapter()
+        order_sn = self.find_shippable(adapter, "non_integrated")
+        order = self.order(adapter, order_sn)
+        with self.assertRaises(AdapterError):
+            adapter.ship_order(order, "manual")  # no tracking number
+        with self.assertRaises(AdapterError) as caught:
+            adapter.ship_order(order, "pickup")  # not offered by this channel
+        self.assertIn("non_integrated", str(caught.exception))
+        result = adapter.ship_order(order, "manual", tracking_ref="OWN-0001")
+        self.assertEqual(result["tracking_ref"], "OWN-0001")
+        sim = self.state()["orders"][order_sn]
+        self.assertEqual(sim["status"], "PROCESSED")
+        self.assertEqual(sim["tracking_numbers"], ["OWN-0001"])
+        self.assertEqual(sim["shipping_methods"], ["non_integrated"])
+
+    def test_cancel_decision(self):
+        adapter = self.adapter()
+        state = self.state()
+        ready = [
+            sn for sn, o in state["orders"].items() if o["status"] == "READY_TO_SHIP"
+        ]
+        accept_sn, reject_sn = ready[-2:]
+        for order_sn in (accept_sn, reject_sn):
+            self.sim_post(
+                f"/_sim/orders/{order_sn}/buyer_cancel", {"reason": "Need to change"}
+            )
+        orders = {sn: self.order(adapter, sn) for sn in (accept_sn, reject_sn)}
+        for order in orders.values():
+            self.assertTrue(order["cancel_requested"])
+            self.assertEqual(order["status"], "IN_CANCEL")
+            self.assertEqual(order["cancel_reason"], "Need to change")
+        adapter.cancel_decision(orders[accept_sn], True)
+        adapter.cancel_decision(orders[reject_sn], False, reason="already packed")
+        state = self.state()["orders"]
+        self.assertEqual(state[accept_sn]["status"], "CANCELLED")
+        self.assertEqual(state[accept_sn]["decisions"][-1]["operation"], "ACCEPT")
+        self.assertEqual(state[reject_sn]["status"], "READY_TO_SHIP")
+        self.assertEqual(state[reject_sn]["decisions"][-1]["operation"], "REJECT")
+        self.assertFalse(self.order(adapter, reject_sn)["cancel_requested"])
+
+    # ---- stock -----------------------------------------------------------------------
+    def test_update_stock(self):
+        adapter = self.adapter()
+        state = self.state()
+        catalogue = state["catalogue"]
+        variant = catalogue[0]["models"][0]
+        plain = next(
+            item for item in catalogue if [m["model_id"] for m in item["models"]] == [0]
+        )
+        failures = adapter.update_stock(
+            [
+                {
+                    "sku": variant["sku"],
+                    "quantity": 11,
+                    "item_ref": f"{catalogue[0]['item_id']}:{variant['model_id']}",
+                },
+                {
+                    "sku": plain["item_sku"],
+                    "quantity": 4,
+                    "item_ref": f"{plain['item_id']}:0",
+                },
+                {"sku": "GHOST", "quantity": 1, "item_ref": f"{plain['item_id']}:987"},
+                {"sku": "NOREF", "quantity": 1, "item_ref": False},
+            ]
+        )
+        self.assertEqual({f["sku"] for f in failures}, {"GHOST", "NOREF"})
+        self.assertTrue(all(f["message"] for f in failures))
+        stock = self.state()["stock"]["by_sku"]
+        self.assertEqual(stock[variant["sku"]], 11)
+        self.assertEqual(stock[plain["item_sku"]], 4)
+
+    # ---- webhooks --------------------------------------------------------------------
+    def test_webhook(self):
+        receiver = PushReceiver()
+        self.addCleanup(receiver.stop)
+        self.sim_post("/_sim/push_config", {"url": receiver.url})
+        self.addCleanup(self.sim_post, "/_sim/push_config", {"url": None})
+        order_sn = next(iter(self.state()["orders"]))
+        self.sim_post("/_sim/push", {"order_sn": order_sn, "code": 3})
+        self.assertTrue(receiver.event.wait(5), "the simulator pushed nothing")
+        headers, body = receiver.received[-1]
+        adapter = self.adapter(webhook_url=receiver.url)
+        self.assertTrue(adapter.verify_webhook(headers, body))
+        forged = body.replace(b'"code": 3', b'"code": 4').replace(
+            b'"code":3', b'"code":4'
+        )
+        self.assertNotEqual(forged, body)
+        self.assertFalse(adapter.verify_webhook(headers, forged))
+        self.assertFalse(adapter.verify_webhook(headers, body, url=receiver.url + "x"))
+        self.assertFalse(adapter.verify_webhook({}, body))
+        events = adapter.parse_webhook(body)
+        self.assertEqual(len(events), 1)
+        self.assertEqual(events[0]["external_id"], order_sn)
+        self.assertEqual(events[0]["event"], "order_status")
+        self.assertIsInstance(events[0]["updated_at"], datetime)
+        # a body signed by us the documented way verifies too
+        own = json.dumps(
+            {"code": 3, "data": {"ordersn": order_sn, "status": "SHIPPED"}}
+        )
+        signature = hmac.new(
+            PARTNER_KEY.encode(), f"{receiver.url}|{own}".encode(), hashlib.sha256
+        ).hexdigest()
+        self.assertTrue(
+            adapter.verify_webhook({"Authorization": signature}, own.encode())
+        )
