@@ -6,3 +6,4 @@ from . import test_invoice_dispatch
 from . import test_cancel_request
 from . import test_dashboard
 from . import test_export
+from . import test_access
