@@ -1,1 +1,5 @@
 from . import test_install
+from . import test_feeds
+from . import test_planner
+from . import test_ship
+from . import test_dispatch

@@ -1,0 +1,336 @@
+import logging
+
+import psycopg2
+import requests
+
+from odoo import api, fields, models
+from odoo.tools import mute_logger
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import identity_exact
+
+_logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 60
+MAX_STORED_BODY = 200000
+
+
+class TransientTransmissionError(Exception):
+    """The distributor could not be reached or asked us to come back later."""
+
+    def __init__(self, message, retry_after=RETRY_SECONDS):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class DropshipPoTransmission(models.Model):
+    """One sending of a drop-ship purchase order: the electronic document to the
+    distributor, or the PDF by e-mail. At most one per purchase order and kind."""
+
+    _name = "dropship.po.transmission"
+    _description = "Drop-ship PO Transmission"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _rec_name = "purchase_order_id"
+
+    purchase_order_id = fields.Many2one(
+        comodel_name="purchase.order",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+    )
+    distributor_id = fields.Many2one(
+        comodel_name="dropship.distributor",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        related="purchase_order_id.company_id", store=True, index=True
+    )
+    kind = fields.Selection(
+        selection=[
+            ("document", "Purchase order"),
+            ("account_manager", "PDF to the account manager"),
+        ],
+        required=True,
+        default="document",
+        readonly=True,
+    )
+    po_format = fields.Selection(
+        selection=[
+            ("ubl", "UBL 2.1 Order"),
+            ("cxml", "cXML OrderRequest"),
+            ("opentrans", "openTRANS 2.1 ORDER"),
+            ("pdf", "PDF by e-mail"),
+        ],
+        string="Format",
+        required=True,
+        readonly=True,
+    )
+    state = fields.Selection(
+        selection=[
+            ("to_send", "To send"),
+            ("sent", "Sent"),
+            ("acknowledged", "Acknowledged"),
+            ("rejected", "Rejected"),
+            ("failed", "Failed (will retry)"),
+        ],
+        default="to_send",
+        required=True,
+        index=True,
+        tracking=True,
+        readonly=True,
+    )
+    ack_status = fields.Selection(
+        selection=[
+            ("accepted", "Accepted"),
+            ("partial", "Partly accepted"),
+            ("rejected", "Rejected"),
+        ],
+        string="Acknowledgement",
+        readonly=True,
+    )
+    distributor_order_ref = fields.Char(
+        string="Distributor Order", readonly=True, index=True
+    )
+    endpoint = fields.Char(readonly=True, help="URL or e-mail address.")
+    request_body = fields.Text(string="Request", readonly=True)
+    response_status = fields.Integer(string="HTTP Status", readonly=True)
+    response_body = fields.Text(string="Acknowledgement Document", readonly=True)
+    message = fields.Text(readonly=True)
+    attempt_count = fields.Integer(string="Attempts", readonly=True)
+    sent_at = fields.Datetime(readonly=True)
+    mail_id = fields.Many2one(comodel_name="mail.mail", readonly=True)
+
+    _sql_constraints = [
+        (
+            "order_kind_uniq",
+            "unique(purchase_order_id, kind)",
+            "A purchase order is transmitted once per kind.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------ creation
+    @api.model
+    def _ensure(self, order, distributor, kind):
+        """The transmission of ``order`` of ``kind``, created when missing; a
+        concurrent creation (two Ship clicks at once) resolves to the same row."""
+        domain = [("purchase_order_id", "=", order.id), ("kind", "=", kind)]
+        existing = self.search(domain, limit=1)
+        if existing:
+            return existing
+        vals = {
+            "purchase_order_id": order.id,
+            "distributor_id": distributor.id,
+            "kind": kind,
+            "po_format": "pdf" if kind == "account_manager" else distributor.po_format,
+        }
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return self.create(vals)
+        except psycopg2.IntegrityError:
+            return self.search(domain, limit=1)
+
+    # ------------------------------------------------------------------ actions
+    def action_send(self):
+        """Send (or resend after a failure) now."""
+        for transmission in self.filtered(lambda t: t.state in ("to_send", "failed")):
+            transmission._send_or_schedule()
+        return True
+
+    # ------------------------------------------------------------------ sending
+    def _send_or_schedule(self):
+        """Send now; a transient failure leaves the transmission ``failed`` and
+        enqueues a retry job."""
+        self.ensure_one()
+        try:
+            self._send()
+        except TransientTransmissionError as exc:
+            self.write(
+                {
+                    "state": "failed",
+                    "message": str(exc),
+                    "attempt_count": self.attempt_count + 1,
+                }
+            )
+            self.with_delay(
+                eta=exc.retry_after,
+                max_retries=10,
+                identity_key=identity_exact,
+                description=self.env._(
+                    "Transmit %s again", self.purchase_order_id.name
+                ),
+            )._job_send()
+
+    def _job_send(self):
+        """Job: send; transient failures are retried by queue_job."""
+        self.ensure_one()
+        if self.state not in ("to_send", "failed"):
+            return self.env._("Nothing to do: %s", self.state)
+        try:
+            self._send()
+        except TransientTransmissionError as exc:
+            raise RetryableJobError(str(exc), seconds=exc.retry_after) from exc
+        return self.state
+
+    def _send(self):
+        self.ensure_one()
+        if self.po_format == "pdf":
+            return self._send_mail()
+        return self._send_http()
+
+    def _mail_recipient(self):
+        distributor = self.distributor_id
+        if self.kind == "account_manager":
+            return distributor.account_manager_email
+        return (
+            distributor.order_email
+            or distributor.account_manager_email
+            or distributor.partner_id.email
+        )
+
+    def _send_mail(self):
+        recipient = self._mail_recipient()
+        if not recipient:
+            return self._reject(
+                self.env._("No e-mail address to send the PDF purchase order to.")
+            )
+        template = self.env.ref("supplier_dropship.mail_template_dropship_po")
+        order = self.purchase_order_id
+        mail_id = template.send_mail(
+            order.id,
+            force_send=False,
+            email_values={"email_to": recipient, "recipient_ids": []},
+        )
+        self.write(
+            {
+                "state": "sent",
+                "mail_id": mail_id,
+                "endpoint": recipient,
+                "sent_at": fields.Datetime.now(),
+                "attempt_count": self.attempt_count + 1,
+                "request_body": self.env._(
+                    "PDF purchase order %(order)s e-mailed to %(to)s",
+                    order=order.name,
+                    to=recipient,
+                ),
+            }
+        )
+        return True
+
+    def _send_http(self):
+        distributor = self.distributor_id
+        order = self.purchase_order_id
+        if not distributor.endpoint_url:
+            return self._reject(self.env._("The distributor has no PO endpoint."))
+        body, content_type = self.env["dropship.po.document"]._build(order, distributor)
+        headers, auth = distributor._http_auth()
+        headers["Content-Type"] = content_type
+        if distributor.po_format == "cxml":
+            auth = None  # cXML carries its credentials in the document
+            headers.pop("X-Api-Key", None)
+        self.write(
+            {
+                "request_body": body.decode("utf-8"),
+                "endpoint": distributor.endpoint_url,
+                "attempt_count": self.attempt_count + 1,
+            }
+        )
+        try:
+            response = requests.post(
+                distributor.endpoint_url,
+                data=body,
+                headers=headers,
+                auth=auth,
+                timeout=distributor.timeout,
+            )
+        except requests.RequestException as exc:
+            raise TransientTransmissionError(
+                self.env._(
+                    "%(order)s not transmitted: %(error)s", order=order.name, error=exc
+                )
+            ) from exc
+        text = response.content.decode("utf-8", "replace")[:MAX_STORED_BODY]
+        self.write({"response_status": response.status_code, "response_body": text})
+        if response.status_code == 429 or response.status_code >= 500:
+            retry = response.headers.get("Retry-After", "")
+            raise TransientTransmissionError(
+                self.env._(
+                    "%(order)s not transmitted: HTTP %(status)s %(text)s",
+                    order=order.name,
+                    status=response.status_code,
+                    text=text[:500],
+                ),
+                retry_after=int(retry) if retry.isdigit() else RETRY_SECONDS,
+            )
+        if response.status_code != 200:
+            return self._reject(
+                self.env._(
+                    "The distributor refused the document (HTTP %(status)s): %(text)s",
+                    status=response.status_code,
+                    text=text[:2000],
+                )
+            )
+        ack = self.env["dropship.po.document"]._parse_ack(
+            distributor.po_format, response.content, response.headers
+        )
+        vals = {
+            "sent_at": fields.Datetime.now(),
+            "distributor_order_ref": ack["reference"],
+            "ack_status": ack["status"]
+            if ack["status"] in ("accepted", "partial", "rejected")
+            else False,
+            "message": ack["message"],
+        }
+        if ack["status"] == "rejected":
+            self.write(vals)
+            return self._reject(
+                self.env._("The distributor rejected every line: %s", ack["message"]),
+                keep_ack=True,
+            )
+        vals["state"] = "acknowledged" if ack["status"] else "sent"
+        self.write(vals)
+        order.message_post(
+            body=self.env._(
+                "Purchase order transmitted to %(dist)s (%(format)s): %(status)s. "
+                "%(message)s",
+                dist=distributor.name,
+                format=self.po_format,
+                status=ack["status"] or self.env._("sent"),
+                message=ack["message"],
+            )
+        )
+        return True
+
+    def _reject(self, message, keep_ack=False):
+        """The distributor (or our configuration) refused the order: a clear
+        state, a log entry and an activity for the buyer."""
+        self.ensure_one()
+        order = self.purchase_order_id
+        vals = {"state": "rejected", "message": message}
+        if not keep_ack:
+            vals["ack_status"] = "rejected"
+        self.write(vals)
+        _logger.warning(
+            "Drop-ship PO %s rejected by %s: %s",
+            order.name,
+            self.distributor_id.name,
+            message,
+        )
+        order.message_post(
+            body=self.env._(
+                "Transmission to %(dist)s rejected: %(message)s",
+                dist=self.distributor_id.name,
+                message=message,
+            )
+        )
+        order.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Drop-ship PO rejected by %s", self.distributor_id.name),
+            note=message,
+            user_id=(order.user_id or self.env.user).id,
+        )
+        return False

@@ -1,0 +1,294 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+_logger = logging.getLogger(__name__)
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    dropship_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Drop-ship Currency"
+    )
+    dropship_delivery_charge = fields.Monetary(
+        string="Drop-ship Delivery Charge",
+        currency_field="dropship_currency_id",
+        copy=False,
+        readonly=True,
+        help="What the distributors charge for delivery, as planned.",
+    )
+    dropship_cost = fields.Monetary(
+        string="Drop-ship Cost",
+        currency_field="dropship_currency_id",
+        copy=False,
+        readonly=True,
+        help="Goods from the distributors plus their delivery charges, as planned.",
+    )
+    dropship_line_count = fields.Integer(compute="_compute_dropship_line_count")
+    dropship_transmission_count = fields.Integer(
+        compute="_compute_dropship_transmission_count"
+    )
+
+    def _compute_dropship_line_count(self):
+        for order in self:
+            order.dropship_line_count = len(
+                order.order_line.filtered(lambda line: line._dropship_is_candidate())
+            )
+
+    def _compute_dropship_transmission_count(self):
+        for order in self:
+            order.dropship_transmission_count = len(
+                order._dropship_purchase_orders().dropship_transmission_ids
+            )
+
+    # ------------------------------------------------------------------ planner
+    def _dropship_plan(self, lines=None, realtime=True):
+        """The auto-fulfil plan of the order: per drop-ship line the distributor
+        that ships it (the user's choice on the line always wins; otherwise in
+        stock first, then the lowest landed cost - price plus the delivery charge
+        of the line's weight -, then the shortest lead time), and per distributor
+        the delivery charge of its whole shipment. JSON-serialisable."""
+        self.ensure_one()
+        company = self.company_id
+        if lines is None:
+            lines = self.order_line.filtered(lambda line: line._dropship_is_candidate())
+        offers = (
+            self.env["dropship.distributor"]
+            .with_company(company)
+            ._dropship_offers(lines.product_id, realtime=realtime, company=company)
+        )
+        country = self.partner_shipping_id.country_id
+        plan_lines, groups = [], {}
+        for line in lines:
+            qty = line.product_uom._compute_quantity(
+                line.product_uom_qty, line.product_id.uom_id
+            )
+            weight = line.product_id.weight * qty
+            candidates = []
+            for offer in offers.get(line.product_id.id, []):
+                charge = offer["distributor"]._dropship_delivery_charge(weight, country)
+                candidates.append(
+                    {
+                        "offer": offer,
+                        "in_stock": offer["stock"] >= qty,
+                        "delivery_charge": charge,
+                        "landed_cost": offer["price_company"] * qty + charge,
+                    }
+                )
+            choice, reason = None, "no_offer"
+            if line.dropship_distributor_id:
+                reason = "user_choice"
+                choice = next(
+                    (
+                        c
+                        for c in candidates
+                        if c["offer"]["distributor"] == line.dropship_distributor_id
+                    ),
+                    None,
+                )
+            elif candidates:
+                choice = min(
+                    candidates,
+                    key=lambda c: (
+                        not c["in_stock"],
+                        company.currency_id.round(c["landed_cost"]),
+                        c["offer"]["lead_time_days"],
+                        c["offer"]["distributor"].name or "",
+                    ),
+                )
+                reason = "best" if choice["in_stock"] else "no_stock"
+            distributor = (
+                choice["offer"]["distributor"]
+                if choice
+                else line.dropship_distributor_id
+            )
+            plan_line = {
+                "line_id": line.id,
+                "product_id": line.product_id.id,
+                "sku": line.product_id.default_code or None,
+                "quantity": qty,
+                "weight_kg": weight,
+                "distributor_id": distributor.id or False,
+                "distributor": distributor.name or None,
+                "reason": reason,
+                "part_number": choice["offer"]["part_number"] if choice else None,
+                "unit_price": choice["offer"]["price"] if choice else None,
+                "currency": choice["offer"]["currency"].name if choice else None,
+                "stock": choice["offer"]["stock"] if choice else None,
+                "in_stock": choice["in_stock"] if choice else False,
+                "lead_time_days": choice["offer"]["lead_time_days"] if choice else None,
+                "source": choice["offer"]["source"] if choice else None,
+                "landed_cost": company.currency_id.round(choice["landed_cost"])
+                if choice
+                else None,
+                "candidates": [
+                    {
+                        "distributor_id": c["offer"]["distributor"].id,
+                        "distributor": c["offer"]["distributor"].name,
+                        "unit_price": c["offer"]["price"],
+                        "stock": c["offer"]["stock"],
+                        "in_stock": c["in_stock"],
+                        "lead_time_days": c["offer"]["lead_time_days"],
+                        "delivery_charge": c["delivery_charge"],
+                        "landed_cost": company.currency_id.round(c["landed_cost"]),
+                        "source": c["offer"]["source"],
+                    }
+                    for c in candidates
+                ],
+            }
+            plan_lines.append(plan_line)
+            if distributor:
+                group = groups.setdefault(
+                    distributor,
+                    {
+                        "distributor_id": distributor.id,
+                        "distributor": distributor.name,
+                        "weight_kg": 0.0,
+                        "goods_cost": 0.0,
+                        "line_ids": [],
+                    },
+                )
+                group["weight_kg"] += weight
+                group["line_ids"].append(line.id)
+                if choice:
+                    group["goods_cost"] += choice["offer"]["price_company"] * qty
+        for distributor, group in groups.items():
+            group["delivery_charge"] = distributor._dropship_delivery_charge(
+                group["weight_kg"], country
+            )
+            group["goods_cost"] = company.currency_id.round(group["goods_cost"])
+        shipments = list(groups.values())
+        delivery = sum(g["delivery_charge"] for g in shipments)
+        goods = sum(g["goods_cost"] for g in shipments)
+        return {
+            "order_id": self.id,
+            "order": self.name,
+            "currency": company.currency_id.name,
+            "lines": plan_lines,
+            "shipments": shipments,
+            "delivery_charge": company.currency_id.round(delivery),
+            "total_cost": company.currency_id.round(goods + delivery),
+        }
+
+    def _dropship_apply_plan(self, plan):
+        """Store the plan on the lines and the order."""
+        self.ensure_one()
+        for item in plan["lines"]:
+            line = self.order_line.browse(item["line_id"])
+            vals = {
+                "dropship_planned_distributor_id": item["distributor_id"],
+                "dropship_landed_cost": item["landed_cost"] or 0.0,
+            }
+            if item["unit_price"] is not None:
+                changed = (
+                    line.dropship_planned_distributor_id.id != (item["distributor_id"])
+                )
+                vals["dropship_feed_price"] = item["unit_price"]
+                if changed or not line.dropship_cost_edited:
+                    vals["dropship_unit_cost"] = item["unit_price"]
+            line.write(vals)
+        self.write(
+            {
+                "dropship_delivery_charge": plan["delivery_charge"],
+                "dropship_cost": plan["total_cost"],
+            }
+        )
+        return plan
+
+    def action_dropship_plan(self):
+        for order in self:
+            order._dropship_apply_plan(order._dropship_plan())
+        return True
+
+    # ------------------------------------------------------------------ ship
+    def _dropship_purchase_orders(self):
+        return self.sudo().order_line.purchase_line_ids.order_id.filtered(
+            "dropship_distributor_id"
+        )
+
+    def action_dropship_ship(self):
+        """The Ship button: drop-ship purchase orders through Odoo's Dropship
+        route, one per distributor, confirmed and transmitted. Pressing it again
+        neither duplicates a purchase order nor a transmission."""
+        for order in self:
+            order._dropship_ship()
+        return True
+
+    def _dropship_ship(self):
+        self.ensure_one()
+        if self.state != "sale":
+            raise UserError(
+                self.env._("Confirm order %s before shipping it.", self.name)
+            )
+        route = self.env.ref("stock_dropshipping.route_drop_shipping")
+        pending = self.order_line.filtered(
+            lambda line: line._dropship_is_candidate()
+            and float_compare(
+                line._dropship_qty_to_procure(),
+                0.0,
+                precision_rounding=line.product_uom.rounding,
+            )
+            > 0
+        )
+        if pending:
+            self._dropship_apply_plan(self._dropship_plan(lines=pending))
+            unplanned = pending.filtered(lambda line: not line._dropship_seller())
+            if unplanned:
+                self.message_post(
+                    body=self.env._(
+                        "No distributor can ship %s: not shipped.",
+                        ", ".join(unplanned.product_id.mapped("display_name")),
+                    )
+                )
+            pending -= unplanned
+            pending.filtered(lambda line: line.route_id != route).write(
+                {"route_id": route.id}
+            )
+            pending.with_context(
+                supplier_dropship_ship=True
+            )._action_launch_stock_rule()
+            for line in pending.filtered("dropship_cost_edited"):
+                line.sudo().purchase_line_ids.filtered(
+                    lambda p: p.state in ("draft", "sent")
+                )._dropship_apply_agreed_cost(line)
+        orders = self._dropship_purchase_orders()
+        orders.filtered(lambda o: o.state in ("draft", "sent")).button_confirm()
+        return orders._dropship_transmit()
+
+    @api.model
+    def _cron_dropship_touchless(self, limit=100):
+        """Plan and ship the confirmed drop-ship orders of touchless channels.
+        Must be called from ir.cron; one order failing never stops the others."""
+        lines = self.env["sale.order.line"].search(
+            [
+                ("order_id.state", "=", "sale"),
+                ("order_id.channel_id.processing_policy", "=", "touchless"),
+                ("display_type", "=", False),
+                ("product_id.type", "=", "consu"),
+                ("purchase_line_ids", "=", False),
+            ],
+            order="order_id",
+        )
+        orders = lines.filtered(lambda line: line._dropship_is_candidate()).order_id
+        shipped = self.browse()
+        for order in orders[:limit]:
+            try:
+                with self.env.cr.savepoint():
+                    order.with_company(order.company_id)._dropship_ship()
+                shipped |= order
+            except Exception:  # logged and left for the next run or a human
+                _logger.exception("Touchless drop-ship of %s failed", order.name)
+        return shipped
+
+    def action_view_dropship_transmissions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "supplier_dropship.dropship_po_transmission_action"
+        )
+        action["domain"] = [
+            ("purchase_order_id", "in", self._dropship_purchase_orders().ids)
+        ]
+        return action
