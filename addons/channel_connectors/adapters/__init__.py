@@ -11,3 +11,4 @@ from .base import (
     register,
 )
 from . import eshop
+from . import rest

@@ -1,2 +1,3 @@
 from . import test_install
 from . import test_adapter_eshop
+from . import test_adapter_rest
