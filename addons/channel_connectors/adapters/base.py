@@ -8,6 +8,7 @@ An adapter is built from a *connection* dict (what the channel stores)::
         "access_token": "...", "refresh_token": "...",
         "shop_id": "...", "shop_cipher": "...", "tenant_code": "...",
         "page_limit": 20, "status_filter": "...", "timeout": 10.0,
+        "cursor": "...",   # cursor-paged sources (e-shop, REST): where to resume
         "webhook_url": "https://odoo.example.com/channel_connectors/webhook/<id>",
     }
 
@@ -29,9 +30,14 @@ and answers with plain data. A **normalised order** is a dict::
         "courier": "...", "tracking_ref": "...",
         "cancel_requested": False, "cancel_reason": "",
         "branch_key": "...",                 # generic REST sources only
+        "importable": True,                  # False: listed, not to import yet
+        "not_importable_reason": "",         # e.g. awaiting_customer_confirmation
         "packages": [{"id", "tracking_ref", "status"}],
         "raw": {...},                        # what the platform sent
     }
+
+Cursor-paged sources (e-shop, REST) start ``list_orders`` at the connection's
+``cursor`` and leave the cursor to store for the next run in ``adapter.next_cursor``.
 
 Errors: :class:`AdapterError` (``retryable`` for network errors, 5xx and 429,
 ``retry_after`` seconds when the platform says so), :class:`TokenExpired` (the engine
