@@ -10,5 +10,7 @@ from .base import (
     get_adapter_class,
     register,
 )
+from . import lazada
 from . import eshop
+from . import shopee
 from . import rest

@@ -36,6 +36,10 @@ and answers with plain data. A **normalised order** is a dict::
         "raw": {...},                        # what the platform sent
     }
 
+The engine only calls the methods an adapter overrides (``accept_order`` only when
+the platform needs an acceptance step, ``set_invoice_number`` only where the platform
+takes invoice numbers...), see ``ChannelAdapter.supports``.
+
 Cursor-paged sources (e-shop, REST) start ``list_orders`` at the connection's
 ``cursor`` and leave the cursor to store for the next run in ``adapter.next_cursor``.
 
@@ -84,6 +88,11 @@ class ChannelAdapter:
     platform = None
     #: does list_orders() return full orders (True) or only ids to fetch (False)?
     list_returns_details = False
+    #: channel statuses meaning: the order is cancelled / not yet to be processed
+    #: (unpaid) / already handed over to shipping (the engine uses them, all optional)
+    cancelled_statuses = frozenset()
+    hold_statuses = frozenset()
+    shipped_statuses = frozenset()
 
     def __init__(self, connection, session=None):
         import requests  # imported here so that the module loads without it
@@ -101,6 +110,11 @@ class ChannelAdapter:
 
     def external_id_of(self, raw):
         raise self._unsupported("read an order number")
+
+    def updated_at_of(self, raw):
+        """The update time (naive UTC) of a raw order or summary, or None when the
+        summary does not say (optional: lets the engine skip what it already has)."""
+        return None
 
     def get_orders(self, external_ids):
         """Full raw payloads of these orders (platform batch limits respected)."""
@@ -153,6 +167,11 @@ class ChannelAdapter:
         """Exchange an authorisation code for tokens (same shape as refresh)."""
         raise self._unsupported("exchange authorisation codes")
 
+    def authorize_url(self, redirect_uri, state=None):
+        """The platform page where the seller authorises the app (the redirect
+        receives ``?code=``)."""
+        raise self._unsupported("authorise through a web page")
+
     # ---- webhooks --------------------------------------------------------------------
     def verify_webhook(self, headers, body, url=None):
         """True when the platform's signature over ``body`` (bytes) is valid.
@@ -162,6 +181,13 @@ class ChannelAdapter:
     def parse_webhook(self, body):
         """A list of {"external_id", "event", "updated_at"} the push speaks of."""
         raise self._unsupported("receive webhooks")
+
+    @classmethod
+    def supports(cls, method_name):
+        """True when this adapter implements ``method_name`` of the interface."""
+        return getattr(cls, method_name, None) is not getattr(
+            ChannelAdapter, method_name, None
+        )
 
     def _unsupported(self, what):
         return AdapterError(f"{self.platform or 'This channel'} cannot {what}.")

@@ -1,0 +1,687 @@
+"""Lazada Open Platform ("lazop") adapter.
+
+Signing: HMAC-SHA256(app_secret, api_path + sorted "keyvalue" pairs), uppercase hex,
+timestamp in epoch milliseconds. Answers are ``{"code": "0", "data"|"result": ...}``
+or the error envelope ``{"code", "type", "message", "request_id"}``.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
+
+from .base import AdapterError, ChannelAdapter, ParseError, TokenExpired, register
+
+# error codes meaning "too many calls, try again in a second"
+RATE_LIMIT_CODES = {"ApiCallLimit", "E901", "901", "AppCallLimit", "SellerCallLimit"}
+TOKEN_CODES = {
+    "IllegalAccessToken",
+    "InvalidAccessToken",
+    "AccessTokenExpired",
+    "ExpiredAccessToken",
+    "IllegalAccessTokenExpired",
+}
+# the order's status when its items disagree: the least advanced open status wins
+STATUS_ORDER = [
+    "unpaid",
+    "pending",
+    "packed",
+    "ready_to_ship",
+    "shipped",
+    "delivered",
+    "failed",
+    "returned",
+    "canceled",
+]
+ITEMS_BATCH = 50
+PACK_BATCH = 20
+STOCK_BATCH = 20
+
+
+def sign(api_path, params, secret):
+    """Lazada's signature: uppercase hex HMAC-SHA256 over the API path followed by
+    the sorted ``keyvalue`` pairs of every parameter except ``sign``."""
+    payload = api_path + "".join(
+        f"{key}{params[key]}" for key in sorted(params) if key != "sign"
+    )
+    return (
+        hmac.new(secret.encode(), payload.encode("utf-8"), hashlib.sha256)
+        .hexdigest()
+        .upper()
+    )
+
+
+def push_signature(app_key, app_secret, body):
+    """The ``Authorization`` header of a push: lowercase hex
+    HMAC-SHA256(app_secret, app_key + raw body)."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return hmac.new(
+        app_secret.encode(), app_key.encode() + body, hashlib.sha256
+    ).hexdigest()
+
+
+def _parse_datetime(value):
+    """'2018-02-09T22:44:30+08:00' or '2014-10-15 19:12:15 +0800' -> naive UTC."""
+    if isinstance(value, int | float):
+        stamp = value / 1000.0 if value > 10**11 else value
+        return datetime.fromtimestamp(stamp, UTC).replace(tzinfo=None)
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z"):
+        try:
+            parsed = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return parsed.astimezone(UTC).replace(tzinfo=None)
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _iso(moment):
+    """Naive UTC datetime -> Lazada's ISO 8601 with offset."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def _money(value):
+    if value in (None, ""):
+        return 0.0
+    return float(str(value).replace(",", ""))
+
+
+def _truthy(value):
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes")
+    return bool(value)
+
+
+@register
+class LazadaAdapter(ChannelAdapter):
+    platform = "lazada"
+    #: list_orders() fetches the items of each page (/orders/items/get, 50 a call)
+    list_returns_details = True
+    cancelled_statuses = frozenset({"canceled"})
+    hold_statuses = frozenset({"unpaid"})
+    shipped_statuses = frozenset(
+        {"packed", "ready_to_ship", "shipped", "delivered", "returned", "failed"}
+    )
+
+    # ---- transport ---------------------------------------------------------------
+    def _call(self, api_path, params=None, method="GET", auth=True, base_url=None):
+        conn = self.connection
+        base = (base_url or conn.get("base_url") or "").rstrip("/")
+        if not base:
+            raise AdapterError("Lazada: no API base URL configured.")
+        sys_params = {
+            "app_key": str(conn.get("app_key") or ""),
+            "timestamp": str(int(time.time() * 1000)),
+            "sign_method": "sha256",
+        }
+        if auth:
+            sys_params["access_token"] = str(conn.get("access_token") or "")
+        for key, value in (params or {}).items():
+            if value is None:
+                continue
+            if isinstance(value, dict | list):
+                value = json.dumps(value, separators=(",", ":"))
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            sys_params[key] = str(value)
+        sys_params["sign"] = sign(api_path, sys_params, str(conn.get("app_secret")))
+        url = base + api_path
+        try:
+            if method == "GET":
+                resp = self.session.get(url, params=sys_params, timeout=self.timeout)
+            else:
+                resp = self.session.post(url, data=sys_params, timeout=self.timeout)
+        except Exception as exc:  # requests' ConnectionError, Timeout...
+            raise AdapterError(
+                f"Lazada {api_path}: {exc.__class__.__name__}: {exc}", retryable=True
+            ) from exc
+        return self._answer(api_path, resp)
+
+    def _answer(self, api_path, resp):
+        retry_after = resp.headers.get("Retry-After")
+        try:
+            retry_after = float(retry_after) if retry_after is not None else None
+        except ValueError:
+            retry_after = None
+        try:
+            payload = resp.json()
+        except ValueError:
+            payload = None
+        if resp.status_code == 429:
+            raise AdapterError(
+                f"Lazada {api_path}: too many requests (HTTP 429)",
+                retryable=True,
+                retry_after=retry_after if retry_after is not None else 1.0,
+                payload=resp.text[:2000],
+            )
+        if resp.status_code >= 500:
+            raise AdapterError(
+                f"Lazada {api_path}: server error (HTTP {resp.status_code})",
+                retryable=True,
+                retry_after=retry_after,
+                payload=resp.text[:2000],
+            )
+        if not isinstance(payload, dict):
+            raise AdapterError(
+                f"Lazada {api_path}: unreadable answer (HTTP {resp.status_code})",
+                payload=resp.text[:2000],
+            )
+        code = str(payload.get("code", "0"))
+        if code == "0":
+            return payload
+        message = f"Lazada {api_path}: {code} {payload.get('message') or ''}".strip()
+        if code in RATE_LIMIT_CODES:
+            raise AdapterError(
+                message, retryable=True, retry_after=retry_after or 1.0, payload=payload
+            )
+        if code in TOKEN_CODES and not api_path.startswith("/auth/"):
+            raise TokenExpired(message, payload=payload)
+        raise AdapterError(message, payload=payload)
+
+    # ---- orders ------------------------------------------------------------------
+    def list_orders(self, since, until=None):
+        limit = max(1, min(int(self.connection.get("page_limit") or 20), 100))
+        offset = 0
+        while True:
+            params = {
+                "update_after": _iso(since),
+                "sort_by": "updated_at",
+                "sort_direction": "ASC",
+                "offset": offset,
+                "limit": limit,
+            }
+            if until:
+                params["update_before"] = _iso(until)
+            if self.connection.get("status_filter"):
+                params["status"] = self.connection["status_filter"]
+            data = self._call("/orders/get", params).get("data") or {}
+            orders = data.get("orders") or []
+            if not orders:
+                return
+            self._attach_items(orders)
+            yield orders
+            offset += len(orders)
+            total = data.get("countTotal", data.get("count"))
+            if len(orders) < limit or (
+                isinstance(total, int) and total and offset >= total
+            ):
+                return
+
+    def _attach_items(self, orders):
+        """Give each raw order its ``items`` (/orders/items/get, 50 orders a call)."""
+        by_id = {}
+        for order in orders:
+            if isinstance(order, dict) and order.get("order_id") not in (None, ""):
+                by_id[str(order["order_id"])] = order
+        ids = list(by_id)
+        for start in range(0, len(ids), ITEMS_BATCH):
+            chunk = ids[start : start + ITEMS_BATCH]
+            data = self._call(
+                "/orders/items/get",
+                {"order_ids": "[" + ",".join(chunk) + "]"},
+            ).get("data")
+            for entry in data or []:
+                order = by_id.get(str(entry.get("order_id")))
+                if order is not None:
+                    order["items"] = entry.get("order_items") or []
+
+    def external_id_of(self, raw):
+        try:
+            value = raw["order_id"]
+        except (KeyError, TypeError) as exc:
+            raise ParseError("Lazada order without order_id", payload=raw) from exc
+        if value in (None, "") or not str(value).strip().isdigit():
+            raise ParseError(f"Lazada order id {value!r} is not valid", payload=raw)
+        return str(value)
+
+    def updated_at_of(self, raw):
+        try:
+            return _parse_datetime(raw["updated_at"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def get_orders(self, external_ids):
+        orders = []
+        for external_id in external_ids:
+            data = self._call("/order/get", {"order_id": external_id}).get("data")
+            if data:
+                orders.append(data)
+        self._attach_items(orders)
+        return orders
+
+    def parse_order(self, raw):
+        try:
+            return self._parse_order(raw)
+        except ParseError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ParseError(
+                f"Lazada order cannot be read: {exc.__class__.__name__}: {exc}",
+                payload=raw,
+            ) from exc
+
+    def _parse_order(self, raw):
+        external_id = self.external_id_of(raw)
+        items = raw.get("items")
+        if not isinstance(items, list):
+            raise ParseError(f"Lazada order {external_id} has no items", payload=raw)
+        statuses = raw.get("statuses") or [item.get("status") for item in items]
+        if not isinstance(statuses, list) or not all(
+            isinstance(s, str) and s for s in statuses
+        ):
+            raise ParseError(
+                f"Lazada order {external_id}: bad statuses {statuses!r}", payload=raw
+            )
+        status = min(
+            set(statuses),
+            key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else -1,
+        )
+        if len(set(statuses)) > 1 and "canceled" in statuses:
+            open_statuses = set(statuses) - {"canceled"}
+            status = min(
+                open_statuses,
+                key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else -1,
+            )
+        billing = raw.get("address_billing") or {}
+        shipping = raw.get("address_shipping") or billing
+        customer_name = " ".join(
+            filter(
+                None,
+                [raw.get("customer_first_name"), raw.get("customer_last_name")],
+            )
+        ).strip()
+        lines = {}
+        cancel_requested = False
+        cancel_reason = ""
+        packages = {}
+        courier = tracking = ""
+        for item in items:
+            if not isinstance(item, dict):
+                raise ParseError(f"Lazada order {external_id}: bad item", payload=raw)
+            sku = item.get("sku")
+            if not sku:
+                raise ParseError(
+                    f"Lazada order {external_id}: item without SKU", payload=raw
+                )
+            price = _money(item.get("item_price"))
+            key = (sku, price, item.get("status") == "canceled")
+            item_id = str(item["order_item_id"])
+            line = lines.get(key)
+            if line:
+                line["quantity"] += 1
+                line["item_ids"].append(item_id)
+            else:
+                lines[key] = {
+                    "external_id": item_id,
+                    "sku": sku,
+                    "name": item.get("name") or sku,
+                    "quantity": 1.0,
+                    "price_unit": price,
+                    "item_ref": str(item.get("shop_sku") or item.get("sku_id") or ""),
+                    "item_ids": [item_id],
+                    "cancelled": item.get("status") == "canceled",
+                }
+            if _truthy(item.get("need_cancel_confirm")):
+                cancel_requested = True
+                cancel_reason = item.get("reason") or cancel_reason
+            if item.get("package_id"):
+                packages.setdefault(
+                    item["package_id"],
+                    {
+                        "id": item["package_id"],
+                        "tracking_ref": item.get("tracking_code") or "",
+                        "status": item.get("status"),
+                    },
+                )
+            courier = courier or item.get("shipment_provider") or ""
+            tracking = tracking or item.get("tracking_code") or ""
+        buyer_id = str(
+            raw.get("buyer_id")
+            or next((i.get("buyer_id") for i in items if i.get("buyer_id")), "")
+        )
+        items_total = _money(raw.get("price"))
+        shipping_fee = _money(raw.get("shipping_fee"))
+        voucher = _money(raw.get("voucher"))
+        payment_method = raw.get("payment_method") or ""
+        return {
+            "external_id": external_id,
+            "status": status,
+            "updated_at": _parse_datetime(raw["updated_at"]),
+            "created_at": _parse_datetime(raw["created_at"]),
+            "currency": raw.get("currency")
+            or next((i.get("currency") for i in items if i.get("currency")), None),
+            "customer": self._partner(billing, customer_name, raw, buyer_id),
+            "shipping": self._partner(shipping, customer_name, raw, buyer_id),
+            "lines": list(lines.values()),
+            "amounts": {
+                "items": items_total,
+                "shipping": shipping_fee,
+                "voucher": voucher,
+                "fees": 0.0,
+                "total": round(items_total + shipping_fee - voucher, 2),
+            },
+            "payment_method": payment_method,
+            "cod": payment_method.upper() in ("COD", "CASH_ON_DELIVERY"),
+            "courier": courier,
+            "tracking_ref": tracking,
+            "cancel_requested": cancel_requested,
+            "cancel_reason": cancel_reason,
+            "branch_key": raw.get("warehouse_code") or "",
+            "packages": list(packages.values()),
+            "raw": raw,
+        }
+
+    @staticmethod
+    def _partner(address, fallback_name, raw, buyer_id=""):
+        if not isinstance(address, dict):
+            raise ParseError("Lazada address is not an object", payload=raw)
+        name = " ".join(
+            filter(None, [address.get("first_name"), address.get("last_name")])
+        ).strip()
+        phone = address.get("phone") or address.get("phone2") or ""
+        country = address.get("country") or ""
+        return {
+            "external_id": buyer_id,
+            "name": name or fallback_name or phone or "Lazada buyer",
+            "email": address.get("email") or raw.get("customer_email") or "",
+            "phone": phone,
+            "street": address.get("address1") or "",
+            "street2": address.get("address2") or "",
+            "city": address.get("city") or "",
+            "zip": address.get("post_code") or "",
+            "state": "",
+            "country_code": country if len(country) == 2 else "",
+            "country_name": country if len(country) != 2 else "",
+            "vat": raw.get("tax_code") or "",
+            "is_company": False,
+        }
+
+    # ---- fulfilment --------------------------------------------------------------
+    @staticmethod
+    def _raw_items(order, open_only=True):
+        items = (order.get("raw") or {}).get("items") or []
+        if open_only:
+            items = [
+                i for i in items if i.get("status") not in ("canceled", "returned")
+            ]
+        return items
+
+    def _shipment_provider(self):
+        code = self.connection.get("shipment_provider")
+        if code:
+            return code
+        data = self._call("/order/shipment/providers/get").get("data") or {}
+        providers = data.get("shipment_providers") or data.get("providers") or []
+        if isinstance(data, list):
+            providers = data
+        for provider in providers:
+            code = provider.get("provider_code") or provider.get("name")
+            if code:
+                return code
+        return None
+
+    def ship_order(self, order, method="dropoff", tracking_ref=None, pickup=None):
+        external_id = order["external_id"]
+        items = self._raw_items(order)
+        package_id = next(
+            (p.get("id") for p in order.get("packages") or [] if p.get("id")), None
+        ) or next((i["package_id"] for i in items if i.get("package_id")), None)
+        tracking = tracking_ref or ""
+        courier = ""
+        if not package_id:
+            if not items:
+                raise AdapterError(f"Lazada order {external_id} has no open item.")
+            pack_req = {
+                "pack_order_list": [
+                    {
+                        "order_id": int(external_id),
+                        "order_item_list": [int(i["order_item_id"]) for i in items],
+                    }
+                ],
+                "delivery_type": "dropship",
+                "shipping_allocate_type": "TFS",
+            }
+            provider = self._shipment_provider()
+            if provider:
+                pack_req["shipment_provider_code"] = provider
+            result = (
+                self._call(
+                    "/order/fulfill/pack", {"packReq": pack_req}, method="POST"
+                ).get("result")
+                or {}
+            )
+            packed = (result.get("data") or {}).get("pack_order_list") or []
+            for packed_order in packed:
+                for item in packed_order.get("order_item_list") or []:
+                    if str(item.get("item_err_code", "0")) != "0":
+                        raise AdapterError(
+                            f"Lazada pack of order {external_id}: "
+                            f"{item.get('msg') or item.get('item_err_code')}",
+                            payload=result,
+                        )
+                    package_id = package_id or item.get("package_id")
+                    tracking = item.get("tracking_number") or tracking
+                    courier = item.get("shipment_provider") or courier
+            if not package_id:
+                raise AdapterError(
+                    f"Lazada pack of order {external_id} returned no package",
+                    payload=result,
+                )
+        if not any(i.get("status") in ("ready_to_ship", "shipped") for i in items):
+            result = (
+                self._call(
+                    "/order/package/rts",
+                    {"readyToShipReq": {"packages": [{"package_id": package_id}]}},
+                    method="POST",
+                ).get("result")
+                or {}
+            )
+            for package in (result.get("data") or {}).get("packages") or []:
+                if str(package.get("item_err_code", "0")) != "0":
+                    raise AdapterError(
+                        f"Lazada ready-to-ship of {package_id}: "
+                        f"{package.get('msg') or package.get('item_err_code')}",
+                        payload=result,
+                    )
+        if not tracking:
+            tracking = next(
+                (i.get("tracking_code") for i in items if i.get("tracking_code")), ""
+            )
+        return {"tracking_ref": tracking, "courier": courier, "package_id": package_id}
+
+    def get_label(self, order):
+        package_ids = [p["id"] for p in order.get("packages") or [] if p.get("id")]
+        if not package_ids:
+            package_ids = sorted(
+                {i["package_id"] for i in self._raw_items(order) if i.get("package_id")}
+            )
+        if not package_ids:
+            raise AdapterError(
+                f"Lazada order {order['external_id']} is not packed: no label yet."
+            )
+        result = (
+            self._call(
+                "/order/package/document/get",
+                {
+                    "getDocumentReq": {
+                        "doc_type": "PDF",
+                        "packages": [{"package_id": p} for p in package_ids],
+                        "print_item_list": False,
+                    }
+                },
+                method="POST",
+            ).get("result")
+            or {}
+        )
+        data = result.get("data") or {}
+        if data.get("file"):
+            return base64.b64decode(data["file"])
+        if data.get("pdf_url"):
+            resp = self.session.get(data["pdf_url"], timeout=self.timeout)
+            if resp.status_code == 200:
+                return resp.content
+        raise AdapterError(
+            f"Lazada returned no label for order {order['external_id']}",
+            payload=result,
+        )
+
+    def set_invoice_number(self, order, invoice_number):
+        for item in self._raw_items(order):
+            self._call(
+                "/order/invoice_number/set",
+                {
+                    "order_item_id": item["order_item_id"],
+                    "invoice_number": invoice_number,
+                },
+                method="POST",
+            )
+        return True
+
+    def cancel_decision(self, order, approve, reason=None):
+        items = self._raw_items(order, open_only=False)
+        reverse_ids = sorted(
+            {
+                str(i["reverse_order_id"])
+                for i in items
+                if i.get("reverse_order_id") and _truthy(i.get("need_cancel_confirm"))
+            }
+        ) or sorted(
+            {str(i["reverse_order_id"]) for i in items if i.get("reverse_order_id")}
+        )
+        if not reverse_ids:
+            raise AdapterError(
+                f"Lazada order {order['external_id']} has no cancellation request."
+            )
+        for reverse_id in reverse_ids:
+            params = {"reverse_order_id": reverse_id, "agree_cancel": bool(approve)}
+            if not approve:
+                params["reason_code"] = reason or "seller_reject"
+            self._call("/order/reverse/cancel/seller/decide", params, method="POST")
+        return True
+
+    # ---- stock -------------------------------------------------------------------
+    def update_stock(self, items):
+        failures = []
+        for start in range(0, len(items), STOCK_BATCH):
+            chunk = items[start : start + STOCK_BATCH]
+            skus = "".join(
+                "<Sku><SellerSku>{}</SellerSku><Quantity>{}</Quantity></Sku>".format(
+                    escape(str(item["sku"])), max(int(item["quantity"]), 0)
+                )
+                for item in chunk
+            )
+            payload = f"<Request><Product><Skus>{skus}</Skus></Product></Request>"
+            try:
+                answer = self._call(
+                    "/product/price_quantity/update",
+                    {"payload": payload},
+                    method="POST",
+                )
+            except TokenExpired:
+                raise
+            except AdapterError as exc:
+                if exc.retryable:
+                    raise
+                details = (
+                    exc.payload.get("detail") if isinstance(exc.payload, dict) else None
+                )
+                if not details:
+                    failures += [
+                        {"sku": item["sku"], "message": str(exc)} for item in chunk
+                    ]
+                    continue
+                answer = exc.payload
+            for detail in answer.get("detail") or []:
+                failures.append(
+                    {
+                        "sku": detail.get("seller_sku"),
+                        "message": detail.get("message") or "",
+                    }
+                )
+        return failures
+
+    # ---- tokens ------------------------------------------------------------------
+    def _tokens(self, payload):
+        data = payload.get("data") if isinstance(payload.get("data"), dict) else payload
+        now = time.time()
+
+        def moment(seconds):
+            if not seconds:
+                return None
+            return datetime.fromtimestamp(now + int(seconds), UTC).replace(tzinfo=None)
+
+        return {
+            "access_token": data.get("access_token"),
+            "refresh_token": data.get("refresh_token"),
+            "expires_at": moment(data.get("expires_in")),
+            "refresh_expires_at": moment(data.get("refresh_expires_in")),
+        }
+
+    def _auth_url(self):
+        return self.connection.get("auth_url") or self.connection.get("base_url")
+
+    def refresh_access_token(self):
+        payload = self._call(
+            "/auth/token/refresh",
+            {"refresh_token": self.connection.get("refresh_token")},
+            auth=False,
+            base_url=self._auth_url(),
+        )
+        return self._tokens(payload)
+
+    def create_access_token(self, code):
+        payload = self._call(
+            "/auth/token/create", {"code": code}, auth=False, base_url=self._auth_url()
+        )
+        return self._tokens(payload)
+
+    def authorize_url(self, redirect_uri, state=None):
+        from urllib.parse import urlencode
+
+        query = {
+            "response_type": "code",
+            "force_auth": "true",
+            "redirect_uri": redirect_uri,
+            "client_id": self.connection.get("app_key"),
+        }
+        if state:
+            query["state"] = state
+        return "https://auth.lazada.com/oauth/authorize?" + urlencode(query)
+
+    # ---- webhooks ----------------------------------------------------------------
+    def verify_webhook(self, headers, body, url=None):
+        received = ""
+        for key, value in (headers or {}).items():
+            if key.lower() == "authorization":
+                received = value or ""
+                break
+        expected = push_signature(
+            str(self.connection.get("app_key") or ""),
+            str(self.connection.get("app_secret") or ""),
+            body or b"",
+        )
+        return hmac.compare_digest(received.strip().lower().encode(), expected.encode())
+
+    def parse_webhook(self, body):
+        message = json.loads(body)
+        if not isinstance(message, dict) or int(message.get("message_type", 0)) != 0:
+            return []
+        data = message.get("data") or {}
+        order_id = data.get("trade_order_id")
+        if not order_id:
+            return []
+        stamp = data.get("status_update_time") or message.get("timestamp")
+        return [
+            {
+                "external_id": str(order_id),
+                "event": data.get("order_status") or "",
+                "updated_at": _parse_datetime(stamp) if stamp else None,
+            }
+        ]

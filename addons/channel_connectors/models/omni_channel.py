@@ -1,0 +1,1150 @@
+import hashlib
+import json
+import logging
+import secrets
+import threading
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+import psycopg2
+import requests
+
+from odoo import Command, api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..adapters import ADAPTERS, AdapterError, ParseError, TokenExpired
+
+_logger = logging.getLogger(__name__)
+
+MANAGER = "channel_connectors.group_connector_manager"
+JOB_CHANNEL = "root.omnichannel"
+# refresh an access token this long before it expires
+TOKEN_MARGIN = timedelta(minutes=10)
+# at most this many quick in-place retries of a 429/5xx before the job is retried
+INLINE_RETRIES = 2
+INLINE_MAX_WAIT = 2.0
+PAYLOAD_EXCERPT = 4000
+
+
+def _dumps(data):
+    return json.dumps(data, default=str, ensure_ascii=False)
+
+
+def _excerpt(data):
+    if data is None:
+        return False
+    text = data if isinstance(data, str) else _dumps(data)
+    return text[:PAYLOAD_EXCERPT]
+
+
+class _ChannelSession(requests.Session):
+    """The HTTP session given to an adapter: a per-channel rate limit, and a quick
+    in-place retry of a 429 (honouring a short Retry-After) or of a 5xx on a read.
+    Longer waits are left to the job (RetryableJobError)."""
+
+    _slots = {}
+    _slots_lock = threading.Lock()
+
+    def __init__(self, channel_key, rate_limit=0.0):
+        super().__init__()
+        self.channel_key = channel_key
+        self.rate_limit = rate_limit or 0.0
+
+    def _throttle(self):
+        if self.rate_limit <= 0:
+            return
+        interval = 1.0 / self.rate_limit
+        with self._slots_lock:
+            now = time.monotonic()
+            slot = max(self._slots.get(self.channel_key, 0.0), now)
+            self._slots[self.channel_key] = slot + interval
+        if slot > now:
+            time.sleep(slot - now)
+
+    def request(self, method, url, *args, **kwargs):
+        kwargs.setdefault("timeout", 10.0)
+        attempt = 0
+        while True:
+            self._throttle()
+            resp = super().request(method, url, *args, **kwargs)
+            retryable = resp.status_code == 429 or (
+                resp.status_code >= 500 and method.upper() == "GET"
+            )
+            if not retryable or attempt >= INLINE_RETRIES:
+                return resp
+            try:
+                wait = float(resp.headers.get("Retry-After") or 0.2 * 2**attempt)
+            except ValueError:
+                wait = 0.2 * 2**attempt
+            if wait > INLINE_MAX_WAIT:
+                return resp
+            attempt += 1
+            time.sleep(wait)
+
+
+class OmniChannel(models.Model):
+    _inherit = "omni.channel"
+
+    # ---- connection --------------------------------------------------------------
+    api_base_url = fields.Char(
+        string="API Base URL", help="e.g. https://api.lazada.com.my/rest"
+    )
+    auth_base_url = fields.Char(
+        string="Auth URL",
+        help="Where tokens are created and refreshed, when not the API URL "
+        "(Lazada: https://auth.lazada.com/rest).",
+    )
+    app_key = fields.Char(groups=MANAGER)
+    app_secret = fields.Char(groups=MANAGER, copy=False)
+    access_token = fields.Char(groups=MANAGER, copy=False)
+    refresh_token = fields.Char(groups=MANAGER, copy=False)
+    token_expires_at = fields.Datetime(copy=False, groups=MANAGER)
+    refresh_expires_at = fields.Datetime(copy=False, groups=MANAGER)
+    shop_id = fields.Char(string="Shop ID")
+    shop_cipher = fields.Char(groups=MANAGER, copy=False)
+    tenant_code = fields.Char()
+    page_limit = fields.Integer(default=20, help="Orders asked per page.")
+    status_filter = fields.Char(help="Only pull orders with this channel status.")
+    import_overlap_minutes = fields.Integer(
+        string="Overlap (minutes)",
+        default=10,
+        help="Each pull starts this long before the watermark, to catch updates "
+        "stored late by the platform.",
+    )
+    initial_import_days = fields.Integer(
+        default=30, help="The first pull goes this many days back."
+    )
+    last_import_at = fields.Datetime(
+        string="Watermark",
+        copy=False,
+        help="The latest update time pulled from the channel: the next pull starts "
+        "here (minus the overlap).",
+    )
+    last_pull_at = fields.Datetime(string="Last Pull", copy=False, readonly=True)
+    auto_import = fields.Boolean(
+        string="Scheduled Pull", default=True, help="Pull orders periodically."
+    )
+    import_interval_minutes = fields.Integer(string="Pull Every (minutes)", default=5)
+    import_in_batch = fields.Boolean(
+        help="Import a page of orders inside the pull job (one transaction, one "
+        "savepoint per order) instead of one job per order. Faster; only for "
+        "platforms whose order lists carry full orders.",
+    )
+    stock_sync = fields.Boolean(
+        string="Push Stock", default=True, help="Send free quantities to the channel."
+    )
+    default_ship_method = fields.Selection(
+        selection=[
+            ("dropoff", "Drop-off"),
+            ("pickup", "Pickup"),
+            ("manual", "Manual (own tracking number)"),
+        ],
+        default="dropoff",
+        help="How a delivery validated in Odoo is shipped on the channel when the "
+        "shipment was not arranged before.",
+    )
+    error_email = fields.Char(
+        string="Error Recipients", help="Comma-separated e-mails for the error digest."
+    )
+    rate_limit_per_second = fields.Float(
+        string="Rate Limit (calls/s)", default=10.0, help="0 = no limit."
+    )
+    webhook_token = fields.Char(
+        groups=MANAGER,
+        copy=False,
+        default=lambda self: secrets.token_urlsafe(24),
+    )
+    webhook_url = fields.Char(compute="_compute_webhook_url", groups=MANAGER)
+    field_mapping_ids = fields.One2many(
+        comodel_name="channel.field.mapping",
+        inverse_name="channel_id",
+        string="Field Mappings",
+    )
+    connector_ready = fields.Boolean(
+        compute="_compute_connector_ready",
+        help="The channel has a platform adapter and an API URL.",
+    )
+
+    def _compute_webhook_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for channel in self:
+            channel.webhook_url = (
+                f"{base}/channel_connectors/webhook/{channel.id}/"
+                f"{channel.sudo().webhook_token}"
+                if channel.id
+                else False
+            )
+
+    @api.depends("platform", "api_base_url")
+    def _compute_connector_ready(self):
+        for channel in self:
+            channel.connector_ready = bool(
+                channel.platform in ADAPTERS and channel.api_base_url
+            )
+
+    def _job_prepare_context_before_enqueue_keys(self):
+        """The jobs know who started them (history: cron, webhook, job)."""
+        return tuple(super()._job_prepare_context_before_enqueue_keys()) + (
+            "omni_actor",
+        )
+
+    # ---- adapter -----------------------------------------------------------------
+    def _get_connection(self):
+        """The adapter's connection dict (secrets included: for the engine only)."""
+        self.ensure_one()
+        channel = self.sudo()
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        return {
+            "base_url": channel.api_base_url,
+            "auth_url": channel.auth_base_url or channel.api_base_url,
+            "app_key": channel.app_key,
+            "app_secret": channel.app_secret,
+            "access_token": channel.access_token,
+            "refresh_token": channel.refresh_token,
+            "shop_id": channel.shop_id,
+            "shop_cipher": channel.shop_cipher,
+            "tenant_code": channel.tenant_code,
+            "page_limit": channel.page_limit or 20,
+            "status_filter": channel.status_filter,
+            "currency": channel.currency_id.name,
+            "timeout": 10.0,
+            "webhook_url": f"{base}/channel_connectors/webhook/{channel.id}/"
+            f"{channel.webhook_token}",
+            "mappings": {
+                kind: {
+                    m.external_key: m._target_ref()
+                    for m in channel.field_mapping_ids
+                    if m.kind == kind
+                }
+                for kind in ("branch", "item", "customer")
+            },
+        }
+
+    def _get_adapter_class(self):
+        self.ensure_one()
+        cls = ADAPTERS.get(self.platform)
+        if not cls:
+            raise UserError(
+                self.env._("Channel %(channel)s has no connector.", channel=self.name)
+            )
+        return cls
+
+    def _get_adapter(self):
+        self.ensure_one()
+        session = _ChannelSession(
+            (self.env.cr.dbname, self.id), self.sudo().rate_limit_per_second
+        )
+        return self._get_adapter_class()(self._get_connection(), session=session)
+
+    def _connector_channels(self):
+        return self.filtered("connector_ready")
+
+    # ---- tokens ------------------------------------------------------------------
+    def _connector_store_tokens(self, tokens):
+        self.ensure_one()
+        vals = {
+            "access_token": tokens.get("access_token"),
+            "token_expires_at": tokens.get("expires_at"),
+        }
+        if tokens.get("refresh_token"):
+            vals["refresh_token"] = tokens["refresh_token"]
+        if tokens.get("refresh_expires_at"):
+            vals["refresh_expires_at"] = tokens["refresh_expires_at"]
+        self.sudo().write(vals)
+
+    def _connector_refresh_token(self):
+        """Refresh the access token (row-locked so that two workers don't spend the
+        same single-use refresh token)."""
+        self.ensure_one()
+        self.env.execute_query(
+            SQL("SELECT id FROM omni_channel WHERE id = %s FOR UPDATE", self.id)
+        )
+        self.sudo().invalidate_recordset(
+            ["access_token", "refresh_token", "token_expires_at"]
+        )
+        adapter = self._get_adapter()
+        try:
+            tokens = adapter.refresh_access_token()
+        except AdapterError as exc:
+            self._connector_log(
+                "import",
+                "auth/token/refresh",
+                state="failed",
+                message=str(exc),
+                payload=exc.payload,
+            )
+            raise
+        self._connector_store_tokens(tokens)
+        self._connector_log(
+            "import", "auth/token/refresh", message=self.env._("Access token refreshed")
+        )
+        return tokens
+
+    def _connector_exchange_code(self, code):
+        """The authorisation-code flow: exchange the seller's code for tokens."""
+        self.ensure_one()
+        tokens = self._get_adapter().create_access_token(code)
+        self._connector_store_tokens(tokens)
+        self._connector_log(
+            "import", "auth/token/create", message=self.env._("Channel authorised")
+        )
+        return tokens
+
+    def _connector_refresh_if_needed(self):
+        channel = self.sudo()
+        if (
+            channel.refresh_token
+            and channel.token_expires_at
+            and channel.token_expires_at - TOKEN_MARGIN <= fields.Datetime.now()
+            and self._get_adapter_class().supports("refresh_access_token")
+        ):
+            self._connector_refresh_token()
+
+    def _connector_call(self, func):
+        """Call ``func(adapter)``: the token refreshed before it expires, and an
+        expired token refreshed once, then the call retried."""
+        self.ensure_one()
+        self._connector_refresh_if_needed()
+        try:
+            return func(self._get_adapter())
+        except TokenExpired:
+            if not self.sudo().refresh_token:
+                raise
+            self._connector_refresh_token()
+            return func(self._get_adapter())
+
+    # ---- sync log ----------------------------------------------------------------
+    def _connector_log(
+        self,
+        direction,
+        operation,
+        state="done",
+        message=False,
+        payload=None,
+        record=None,
+        external_ref=False,
+        retry=None,
+        separate=False,
+    ):
+        """Write a sync log entry. ``separate``: in its own transaction, so that it
+        survives the failure of the current job. ``retry``: (method, args) of the
+        job to enqueue again from the log's Retry button."""
+        self.ensure_one()
+        job_uuid = self.env.context.get("job_uuid") or False
+        vals = {
+            "channel_id": self.id,
+            "direction": direction,
+            "operation": operation,
+            "state": state,
+            "message": message,
+            "payload": _excerpt(payload),
+            "res_model": record._name if record else False,
+            "res_id": record.id if record else False,
+            "external_ref": external_ref,
+            "job_uuid": job_uuid,
+            "retry_method": retry[0] if retry else False,
+            "retry_args": _dumps(retry[1]) if retry else False,
+        }
+        if separate and not modules.module.current_test:
+            # a test runs in one transaction: the log stays in it
+            with self.env.registry.cursor() as cr:
+                env = self.env(cr=cr, su=True)
+                return env["channel.sync.log"]._record(vals).id
+        return self.env["channel.sync.log"].sudo()._record(vals)
+
+    @contextmanager
+    def _connector_job_guard(
+        self, direction, operation, record=None, external_ref=False, retry=None
+    ):
+        """Inside a job: retryable adapter errors become RetryableJobError (with the
+        platform's Retry-After); other errors are logged (in their own transaction)
+        and fail the job."""
+        try:
+            yield
+        except RetryableJobError:
+            raise
+        except AdapterError as exc:
+            if exc.retryable:
+                seconds = int(exc.retry_after) if exc.retry_after else None
+                self._connector_log(
+                    direction,
+                    operation,
+                    state="failed",
+                    message=self.env._("Will retry: %(error)s", error=str(exc)),
+                    payload=exc.payload,
+                    record=record,
+                    external_ref=external_ref,
+                    retry=retry,
+                    separate=True,
+                )
+                raise RetryableJobError(str(exc), seconds=seconds or None) from exc
+            self._connector_log(
+                direction,
+                operation,
+                state="failed",
+                message=str(exc),
+                payload=exc.payload,
+                record=record,
+                external_ref=external_ref,
+                retry=retry,
+                separate=True,
+            )
+            raise UserError(str(exc)) from exc
+
+    # ---- locks -------------------------------------------------------------------
+    def _connector_try_lock(self, external_id):
+        """Transaction-level advisory lock on (channel, order number)."""
+        digest = hashlib.sha1(f"omni.channel:{self.id}:{external_id}".encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        rows = self.env.execute_query(SQL("SELECT pg_try_advisory_xact_lock(%s)", key))
+        return rows[0][0]
+
+    # ---- pull --------------------------------------------------------------------
+    @api.model
+    def _cron_import_orders(self):
+        """Scheduled action: dispatch one pull job per channel that is due."""
+        now = fields.Datetime.now()
+        channels = self.search([("auto_import", "=", True)])._connector_channels()
+        for channel in channels:
+            due = not channel.last_pull_at or channel.last_pull_at + timedelta(
+                minutes=max(channel.import_interval_minutes, 1)
+            ) <= now + timedelta(seconds=30)
+            if due:
+                channel.with_context(omni_actor="cron")._enqueue_pull()
+        return True
+
+    def _enqueue_pull(self, since=None, until=None, advance_watermark=True):
+        self.ensure_one()
+        return self.with_delay(
+            channel=JOB_CHANNEL,
+            identity_key=f"channel_connectors.pull:{self.id}:{since}:{until}",
+            description=self.env._("Pull orders of %(channel)s", channel=self.name),
+        )._import_orders_job(
+            since=since and fields.Datetime.to_string(since),
+            until=until and fields.Datetime.to_string(until),
+            advance_watermark=advance_watermark,
+        )
+
+    def _import_orders_job(self, since=None, until=None, advance_watermark=True):
+        """Job: page through the orders updated since the watermark (minus the
+        overlap) or in [since, until); import or enqueue every new version; move the
+        watermark once every page is stored."""
+        self.ensure_one()
+        channel = self.with_context(
+            omni_actor=self.env.context.get("omni_actor", "job")
+        )
+        if since:
+            start = fields.Datetime.to_datetime(since)
+        elif channel.last_import_at:
+            start = channel.last_import_at - timedelta(
+                minutes=channel.import_overlap_minutes
+            )
+        else:
+            start = fields.Datetime.now() - timedelta(
+                days=channel.initial_import_days or 30
+            )
+        end = fields.Datetime.to_datetime(until) if until else None
+        stats = {"pages": 0, "orders": 0, "queued": 0, "imported": 0, "skipped": 0}
+        latest = []
+        with channel._connector_job_guard("import", "orders/list"):
+            channel._connector_call(
+                lambda adapter: channel._pull_pages(adapter, start, end, stats, latest)
+            )
+        vals = {"last_pull_at": fields.Datetime.now()}
+        if advance_watermark and latest:
+            newest = max(latest)
+            if not channel.last_import_at or newest > channel.last_import_at:
+                vals["last_import_at"] = newest
+        channel.write(vals)
+        return self.env._(
+            "%(pages)s page(s), %(orders)s order(s): %(queued)s job(s) queued, "
+            "%(imported)s imported, %(skipped)s skipped",
+            **stats,
+        )
+
+    def _pull_pages(self, adapter, start, end, stats, latest):
+        for page in adapter.list_orders(start, end):
+            stats["pages"] += 1
+            stats["orders"] += len(page)
+            self._pull_page(adapter, page, stats, latest)
+        return stats
+
+    def _pull_page(self, adapter, page, stats, latest):
+        """Store one page: skip what is already known at this version, import the
+        rest in batch (``import_in_batch``) or enqueue one job per order."""
+        entries = []
+        for raw in page:
+            try:
+                external_id = adapter.external_id_of(raw)
+                if adapter.list_returns_details:
+                    normalised = adapter.parse_order(raw)
+                    updated_at = normalised["updated_at"]
+                else:
+                    normalised, updated_at = None, adapter.updated_at_of(raw)
+            except ParseError as exc:
+                stats["skipped"] += 1
+                self._connector_log_parse_error(exc, raw)
+                continue
+            if updated_at:
+                latest.append(updated_at)
+            entries.append((external_id, updated_at, raw, normalised))
+        known = self.env["channel.order.binding"]._versions(
+            self, [e[0] for e in entries]
+        )
+        todo, seen = [], {}
+        for entry in entries:
+            external_id, updated_at = entry[0], entry[1]
+            stored = known.get(external_id)
+            if stored and updated_at and updated_at <= stored:
+                continue
+            previous = seen.get(external_id)
+            if previous is not None:
+                if updated_at and previous[1] and updated_at <= previous[1]:
+                    continue
+                todo.remove(previous)
+            seen[external_id] = entry
+            todo.append(entry)
+        if self.import_in_batch and adapter.list_returns_details:
+            result = self._import_normalised(
+                [entry[3] for entry in todo], adapter=adapter, defer_locked=True
+            )
+            stats["imported"] += result["created"] + result["updated"]
+            return
+        for external_id, updated_at, raw, _normalised in todo:
+            self._enqueue_import(
+                external_id,
+                updated_at,
+                raw if adapter.list_returns_details else None,
+            )
+            stats["queued"] += 1
+
+    def _connector_log_parse_error(self, exc, raw):
+        external_ref = False
+        if isinstance(raw, dict):
+            for key in ("order_id", "order_sn", "id", "order_number", "external_id"):
+                if raw.get(key):
+                    external_ref = str(raw[key])
+                    break
+        self._connector_log(
+            "import",
+            "orders/parse",
+            state="skipped",
+            message=str(exc),
+            payload=raw,
+            external_ref=external_ref,
+            retry=("_import_order_job", [external_ref, None, None])
+            if external_ref
+            else None,
+        )
+
+    def _enqueue_import(self, external_id, updated_at=None, raw=None, priority=None):
+        """One import job per (channel, order number, update time)."""
+        self.ensure_one()
+        stamp = fields.Datetime.to_string(updated_at) if updated_at else ""
+        options = {
+            "channel": JOB_CHANNEL,
+            "identity_key": "channel_connectors.import:"
+            f"{self.id}:{external_id}:{stamp}",
+            "description": self.env._(
+                "Import order %(ref)s from %(channel)s",
+                ref=external_id,
+                channel=self.name,
+            ),
+        }
+        if priority is not None:
+            options["priority"] = priority
+        return self.with_delay(**options)._import_order_job(
+            external_id, stamp or None, raw
+        )
+
+    def _import_order_job(self, external_id, updated_at_iso=None, raw=None):
+        """Job: import (create or update) one order. ``raw``: the payload when the
+        order list carried it, else the order is read from the channel."""
+        self.ensure_one()
+        channel = self.with_context(
+            omni_actor=self.env.context.get("omni_actor", "job")
+        )
+        if not channel._connector_try_lock(external_id):
+            raise RetryableJobError(
+                f"Order {external_id} is being imported by another worker",
+                seconds=5,
+                ignore_retry=True,
+            )
+        retry = ("_import_order_job", [external_id, None, None])
+        with channel._connector_job_guard(
+            "import", "order/get", external_ref=external_id, retry=retry
+        ):
+            if raw is None:
+                raws = channel._connector_call(
+                    lambda adapter: adapter.get_orders([external_id])
+                )
+                if not raws:
+                    channel._connector_log(
+                        "import",
+                        "order/get",
+                        state="failed",
+                        message=channel.env._("The channel does not know this order."),
+                        external_ref=external_id,
+                    )
+                    return False
+                raw = raws[0]
+            adapter = channel._get_adapter()
+            try:
+                normalised = adapter.parse_order(raw)
+            except ParseError as exc:
+                channel._connector_log_parse_error(exc, raw)
+                return self.env._("Skipped: %(error)s", error=str(exc))
+        result = channel._import_normalised([normalised], adapter=adapter)
+        if result["conflicts"]:
+            raise RetryableJobError(
+                f"Order {external_id} was created meanwhile", seconds=2
+            )
+        return self.env._(
+            "%(created)s created, %(updated)s updated, %(stale)s stale", **result
+        )
+
+    # ---- upsert ------------------------------------------------------------------
+    def _import_normalised(self, normalised_list, adapter=None, defer_locked=False):
+        """Create or update the orders of ``normalised_list`` (normalised dicts) in
+        batch: one prefetch of bindings, partners, products and mappings, one
+        ``create`` for the new orders. An older version never overwrites a newer one.
+        ``defer_locked``: orders locked by another worker are left to a job."""
+        self.ensure_one()
+        adapter = adapter or self._get_adapter()
+        result = {"created": 0, "updated": 0, "stale": 0, "conflicts": 0}
+        if not normalised_list:
+            return result
+        Binding = self.env["channel.order.binding"]
+        external_ids = [n["external_id"] for n in normalised_list]
+        bindings = {
+            b.external_id: b
+            for b in Binding.search(
+                [("channel_id", "=", self.id), ("external_id", "in", external_ids)]
+            )
+        }
+        orders = {
+            o.channel_order_ref: o
+            for o in self.env["sale.order"].search(
+                [
+                    ("channel_id", "=", self.id),
+                    ("channel_order_ref", "in", external_ids),
+                ]
+            )
+        }
+        to_create, to_update = [], []
+        for normalised in normalised_list:
+            external_id = normalised["external_id"]
+            if defer_locked and not self._connector_try_lock(external_id):
+                self._enqueue_import(
+                    external_id, normalised["updated_at"], normalised["raw"]
+                )
+                continue
+            binding = bindings.get(external_id)
+            order = orders.get(external_id) or (binding.order_id if binding else None)
+            newest = max(
+                filter(
+                    None,
+                    [
+                        binding.external_updated_at if binding else None,
+                        order.channel_updated_at if order else None,
+                    ],
+                ),
+                default=None,
+            )
+            if newest and normalised["updated_at"] <= newest:
+                result["stale"] += 1
+                continue
+            if order:
+                to_update.append((order, binding, normalised))
+            else:
+                to_create.append(normalised)
+        if to_create:
+            created, conflicts = self._import_create(to_create, adapter)
+            result["created"] += created
+            result["conflicts"] += conflicts
+        for order, binding, normalised in to_update:
+            self._import_update(order, binding, normalised, adapter)
+            result["updated"] += 1
+        return result
+
+    def _import_cache(self, normalised_list):
+        """Everything a page of orders needs, read once: partners, SKU and item
+        mappings, branch mappings, countries."""
+        customers = [n.get("customer") or {} for n in normalised_list]
+        partners = self._connector_find_partners(customers)
+        skus = {line["sku"] for n in normalised_list for line in n["lines"]}
+        sku_map = {
+            m.channel_sku: m.product_id
+            for m in self.env["omni.channel.product"].search(
+                [("channel_id", "=", self.id), ("channel_sku", "in", list(skus))]
+            )
+        }
+        mappings = self.field_mapping_ids
+        return {
+            "partners": partners,
+            "sku_map": sku_map,
+            "item_map": {
+                m.external_key: m.product_id
+                for m in mappings
+                if m.kind == "item" and m.product_id
+            },
+            "branch_map": {
+                m.external_key: m.warehouse_id
+                for m in mappings
+                if m.kind == "branch" and m.warehouse_id
+            },
+            "placeholder": self.env.ref(
+                "omnichannel_orders.product_unlinked_channel_item"
+            ),
+        }
+
+    def _import_create(self, normalised_list, adapter):
+        cache = self._import_cache(normalised_list)
+        vals_list = [self._prepare_order_vals(n, cache=cache) for n in normalised_list]
+        SaleOrder = self.env["sale.order"].with_context(
+            omni_no_auto_process=True, connector_no_export=True, mail_create_nolog=True
+        )
+        conflicts = 0
+        try:
+            with self.env.cr.savepoint():
+                orders = SaleOrder.create(vals_list)
+                pairs = list(zip(orders, normalised_list, strict=True))
+        except (psycopg2.IntegrityError, UserError) as exc:
+            # one bad order must not sink the page: again, one by one
+            _logger.info("Batch create failed (%s), creating one by one", exc)
+            pairs = []
+            for vals, normalised in zip(vals_list, normalised_list, strict=True):
+                try:
+                    with self.env.cr.savepoint():
+                        pairs.append((SaleOrder.create([vals]), normalised))
+                except psycopg2.IntegrityError:
+                    conflicts += 1
+                    self._enqueue_import(
+                        normalised["external_id"],
+                        normalised["updated_at"],
+                        normalised["raw"],
+                    )
+                except UserError as err:
+                    self._connector_log(
+                        "import",
+                        "order/create",
+                        state="failed",
+                        message=str(err),
+                        payload=normalised.get("raw"),
+                        external_ref=normalised["external_id"],
+                    )
+        if not pairs:
+            return 0, conflicts
+        self.env["channel.order.binding"].create(
+            [self._prepare_binding_vals(order, n) for order, n in pairs]
+        )
+        self._import_after_write(pairs, adapter, new=True)
+        products = (
+            self.env["product.product"].union(
+                *[order.order_line.product_id for order, _n in pairs]
+            )
+            - cache["placeholder"]
+        )
+        if products:
+            self._omni_stock_changed(products)
+        return len(pairs), conflicts
+
+    def _import_update(self, order, binding, normalised, adapter):
+        with self.env.cr.savepoint():
+            order.with_context(connector_no_export=True).write(
+                self._prepare_order_update_vals(normalised, order)
+            )
+            if binding:
+                binding.write(self._prepare_binding_vals(order, normalised))
+            else:
+                self.env["channel.order.binding"].create(
+                    self._prepare_binding_vals(order, normalised)
+                )
+            self._import_after_write([(order, normalised)], adapter, new=False)
+
+    def _import_after_write(self, pairs, adapter, new):
+        """Channel-side events: cancellation requests, cancellations, and orders
+        that become processable (touchless channels confirm them)."""
+        to_process = self.env["sale.order"]
+        for order, normalised in pairs:
+            status = normalised.get("status")
+            if status in adapter.cancelled_statuses:
+                if order.state != "cancel" and order.lifecycle_state != "fulfilled":
+                    try:
+                        with self.env.cr.savepoint():
+                            order.with_context(
+                                disable_cancel_warning=True, connector_no_export=True
+                            )._action_cancel()
+                    except UserError as exc:
+                        self._connector_log(
+                            "import",
+                            "order/cancel",
+                            state="failed",
+                            message=str(exc),
+                            record=order,
+                            external_ref=normalised["external_id"],
+                        )
+                continue
+            if normalised.get("cancel_requested"):
+                order._omni_register_cancel_request(
+                    normalised.get("cancel_reason") or False
+                )
+            if status not in adapter.hold_statuses and order.state in ("draft", "sent"):
+                to_process |= order
+        if to_process:
+            to_process._omni_process_new_orders()
+
+    def _prepare_binding_vals(self, order, normalised):
+        return {
+            "channel_id": self.id,
+            "order_id": order.id,
+            "external_id": normalised["external_id"],
+            "external_updated_at": normalised["updated_at"],
+            "raw_payload": _dumps(normalised.get("raw")),
+            "sync_date": fields.Datetime.now(),
+        }
+
+    def _prepare_order_vals(self, normalised, cache=None):
+        """Values of a new sale.order (extension point)."""
+        cache = cache or self._import_cache([normalised])
+        partner = cache["partners"][id(normalised.get("customer") or {})]
+        shipping = self._connector_shipping_partner(partner, normalised)
+        warehouse = (
+            cache["branch_map"].get(normalised.get("branch_key") or "")
+            or self.warehouse_id
+        )
+        lines = [
+            line for line in normalised["lines"] if not line.get("cancelled")
+        ] or normalised["lines"]
+        amounts = normalised.get("amounts") or {}
+        vals = {
+            "partner_id": partner.id,
+            "partner_invoice_id": partner.id,
+            "partner_shipping_id": shipping.id,
+            "company_id": self.company_id.id,
+            "channel_id": self.id,
+            "channel_order_ref": normalised["external_id"],
+            "client_order_ref": normalised["external_id"],
+            "channel_status": normalised.get("status"),
+            "channel_updated_at": normalised["updated_at"],
+            "date_order": normalised.get("created_at") or fields.Datetime.now(),
+            "channel_payment_method": normalised.get("payment_method") or False,
+            "courier_name": normalised.get("courier") or False,
+            "tracking_ref": normalised.get("tracking_ref") or False,
+            "channel_amount_items": amounts.get("items") or 0.0,
+            "channel_amount_shipping": amounts.get("shipping") or 0.0,
+            "channel_amount_voucher": amounts.get("voucher") or 0.0,
+            "channel_amount_fees": amounts.get("fees") or 0.0,
+            "channel_amount_total": amounts.get("total") or 0.0,
+            "order_line": [
+                Command.create(self._prepare_order_line_vals(line, cache))
+                for line in lines
+            ],
+        }
+        if warehouse:
+            vals["warehouse_id"] = warehouse.id
+        if self.pricelist_id:
+            vals["pricelist_id"] = self.pricelist_id.id
+        if self.team_id:
+            vals["team_id"] = self.team_id.id
+        return vals
+
+    def _prepare_order_line_vals(self, line, cache):
+        """Values of a new sale.order.line (extension point): the product through
+        the SKU mapping, else the item mapping, else the unlinked placeholder."""
+        product = (
+            cache["sku_map"].get(line["sku"])
+            or cache["item_map"].get(line.get("item_ref") or "")
+            or cache["item_map"].get(line["sku"])
+            or cache["placeholder"]
+        )
+        return {
+            "product_id": product.id,
+            "name": line.get("name") or line["sku"],
+            "product_uom_qty": line.get("quantity") or 1.0,
+            "price_unit": line.get("price_unit") or 0.0,
+            "channel_sku": line["sku"],
+            "channel_item_ref": line.get("item_ref") or line.get("external_id"),
+        }
+
+    def _prepare_order_update_vals(self, normalised, order):
+        """Values written on an existing order by a newer version (extension
+        point): the channel's status, shipping and amounts; never lines or
+        partners."""
+        amounts = normalised.get("amounts") or {}
+        vals = {
+            "channel_status": normalised.get("status"),
+            "channel_updated_at": normalised["updated_at"],
+            "channel_amount_items": amounts.get("items") or 0.0,
+            "channel_amount_shipping": amounts.get("shipping") or 0.0,
+            "channel_amount_voucher": amounts.get("voucher") or 0.0,
+            "channel_amount_fees": amounts.get("fees") or 0.0,
+            "channel_amount_total": amounts.get("total") or 0.0,
+        }
+        if normalised.get("courier"):
+            vals["courier_name"] = normalised["courier"]
+        if normalised.get("tracking_ref"):
+            vals["tracking_ref"] = normalised["tracking_ref"]
+        return {key: value for key, value in vals.items() if order[key] != value}
+
+    # ---- partners ----------------------------------------------------------------
+    def _connector_find_partners(self, customers):
+        """{id(customer dict): partner} found by external id (customer mapping),
+        e-mail or phone, else created (in one batch)."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        ext_ids = {c.get("external_id") for c in customers if c.get("external_id")}
+        emails = {
+            (c.get("email") or "").strip().lower() for c in customers if c.get("email")
+        }
+        phones = {c.get("phone") for c in customers if c.get("phone")}
+        by_ext = {
+            m.external_key: m.partner_id
+            for m in self.env["channel.field.mapping"].search(
+                [
+                    ("channel_id", "=", self.id),
+                    ("kind", "=", "customer"),
+                    ("external_key", "in", list(ext_ids)),
+                ]
+            )
+            if m.partner_id
+        }
+        by_email, by_phone = {}, {}
+        if emails:
+            for partner in Partner.search(
+                [("email_normalized", "in", list(emails)), ("parent_id", "=", False)],
+                order="id",
+            ):
+                by_email.setdefault(partner.email_normalized, partner)
+        if phones:
+            for partner in Partner.search(
+                [("phone", "in", list(phones)), ("parent_id", "=", False)], order="id"
+            ):
+                by_phone.setdefault(partner.phone, partner)
+        result, new_vals, new_keys = {}, [], {}
+        for customer in customers:
+            key = (
+                customer.get("external_id")
+                or (customer.get("email") or "").strip().lower()
+                or customer.get("phone")
+                or customer.get("name")
+            )
+            partner = (
+                by_ext.get(customer.get("external_id"))
+                or by_email.get((customer.get("email") or "").strip().lower())
+                or by_phone.get(customer.get("phone"))
+            )
+            if partner:
+                result[id(customer)] = partner
+                continue
+            if key in new_keys:
+                new_keys[key].append(customer)
+                continue
+            new_keys[key] = [customer]
+            new_vals.append(self._prepare_partner_vals(customer))
+        if new_vals:
+            created = Partner.create(new_vals)
+            mapping_vals = []
+            for partner, group in zip(created, new_keys.values(), strict=True):
+                for customer in group:
+                    result[id(customer)] = partner
+                if group[0].get("external_id"):
+                    mapping_vals.append(
+                        {
+                            "channel_id": self.id,
+                            "kind": "customer",
+                            "external_key": group[0]["external_id"],
+                            "partner_id": partner.id,
+                        }
+                    )
+            if mapping_vals:
+                self.env["channel.field.mapping"].sudo().create(mapping_vals)
+        return result
+
+    def _connector_country(self, address):
+        code = (address.get("country_code") or "").upper()
+        if code:
+            return self.env["res.country"].search([("code", "=", code)], limit=1)
+        name = address.get("country_name")
+        if name:
+            return self.env["res.country"].search([("name", "=ilike", name)], limit=1)
+        return self.env["res.country"]
+
+    def _prepare_partner_vals(self, customer, parent=None):
+        """Values of a customer created from a channel order (extension point)."""
+        country = self._connector_country(customer)
+        vals = {
+            "name": customer.get("name") or customer.get("phone") or self.name,
+            "email": customer.get("email") or False,
+            "phone": customer.get("phone") or False,
+            "street": customer.get("street") or False,
+            "street2": customer.get("street2") or False,
+            "city": customer.get("city") or False,
+            "zip": customer.get("zip") or False,
+            "country_id": country.id or False,
+            "vat": customer.get("vat") or False,
+            "is_company": bool(customer.get("is_company")),
+            "customer_rank": 1,
+        }
+        if parent:
+            vals.update(parent_id=parent.id, type="delivery", is_company=False)
+        return vals
+
+    def _connector_shipping_partner(self, partner, normalised):
+        shipping = normalised.get("shipping") or {}
+        if not shipping or (
+            (shipping.get("name") or "") == (partner.name or "")
+            and (shipping.get("street") or "") == (partner.street or "")
+            and (shipping.get("city") or "") == (partner.city or "")
+        ):
+            return partner
+        existing = partner.child_ids.filtered(
+            lambda p: p.type == "delivery"
+            and p.name == shipping.get("name")
+            and (p.street or "") == (shipping.get("street") or "")
+        )[:1]
+        return existing or self.env["res.partner"].create(
+            self._prepare_partner_vals(shipping, parent=partner)
+        )
+
+    # ---- stock -------------------------------------------------------------------
+    def _omni_stock_changed(self, products):
+        res = super()._omni_stock_changed(products)
+        channels = self._connector_channels().filtered(
+            lambda c: c.stock_sync and c._get_adapter_class().supports("update_stock")
+        )
+        if not channels or not products:
+            return res
+        mapped = self.env["omni.channel.product"].search(
+            [("channel_id", "in", channels.ids), ("product_id", "in", products.ids)]
+        )
+        for channel in mapped.channel_id:
+            channel._enqueue_stock_export()
+        return res
+
+    def _enqueue_stock_export(self):
+        """Debounced: one pending stock job per channel, a few seconds ahead."""
+        self.ensure_one()
+        return self.with_delay(
+            channel=JOB_CHANNEL,
+            eta=5,
+            identity_key=f"channel_connectors.stock:{self.id}",
+            description=self.env._("Push stock to %(channel)s", channel=self.name),
+        )._export_stock_job()
+
+    def _connector_free_qty(self, products):
+        """{product id: free quantity}: on hand − reserved in the channel's
+        warehouse − quantities on imported orders not confirmed yet."""
+        products = products.with_context(warehouse_id=self.warehouse_id.id)
+        draft = self.env["sale.order.line"]._read_group(
+            [
+                ("product_id", "in", products.ids),
+                ("order_id.state", "in", ("draft", "sent")),
+                ("order_id.channel_id", "!=", False),
+            ],
+            ["product_id"],
+            ["product_uom_qty:sum"],
+        )
+        pending = {product.id: qty for product, qty in draft}
+        return {
+            product.id: max(product.free_qty - pending.get(product.id, 0.0), 0.0)
+            for product in products
+        }
+
+    def _export_stock_job(self):
+        """Job: send the free quantity of every mapped SKU whose quantity changed
+        since it was last sent."""
+        self.ensure_one()
+        mappings = self.env["omni.channel.product"].search(
+            [("channel_id", "=", self.id)]
+        )
+        free = self._connector_free_qty(mappings.product_id)
+        todo = mappings.filtered(
+            lambda m: not m.stock_sent_at
+            or int(free[m.product_id.id]) != int(m.last_stock_sent)
+        )
+        if not todo:
+            return self.env._("Nothing changed")
+        items = [
+            {
+                "sku": m.channel_sku,
+                "quantity": int(free[m.product_id.id]),
+                "item_ref": m.channel_item_ref or False,
+            }
+            for m in todo
+        ]
+        with self._connector_job_guard("export", "stock/update"):
+            failures = self._connector_call(lambda adapter: adapter.update_stock(items))
+        failed = {f["sku"] for f in failures}
+        now = fields.Datetime.now()
+        for mapping in todo.filtered(lambda m: m.channel_sku not in failed):
+            mapping.write(
+                {
+                    "last_stock_sent": int(free[mapping.product_id.id]),
+                    "stock_sent_at": now,
+                }
+            )
+        self._connector_log(
+            "export",
+            "stock/update",
+            state="failed" if failures else "done",
+            message=self.env._(
+                "%(sent)s SKU(s) sent, %(failed)s failed",
+                sent=len(items) - len(failed),
+                failed=len(failed),
+            )
+            + ("\n" + "\n".join(f"{f['sku']}: {f['message']}" for f in failures)),
+            payload=items,
+        )
+        return self.env._("%(count)s SKU(s) sent", count=len(items))
+
+    # ---- digest ------------------------------------------------------------------
+    @api.model
+    def _cron_send_error_digest(self):
+        """Daily: e-mail the failed exchanges of the last day to each channel's
+        recipients."""
+        since = fields.Datetime.now() - timedelta(days=1)
+        template = self.env.ref("channel_connectors.mail_template_sync_error_digest")
+        for channel in self.search([("error_email", "!=", False)]):
+            if channel._connector_digest_logs(since):
+                template.with_context(digest_since=since).send_mail(channel.id)
+        return True
+
+    def _connector_digest_logs(self, since=None):
+        self.ensure_one()
+        since = since or self.env.context.get("digest_since")
+        if isinstance(since, str):
+            since = fields.Datetime.to_datetime(since)
+        since = since or (fields.Datetime.now() - timedelta(days=1))
+        return self.env["channel.sync.log"].search(
+            [
+                ("channel_id", "=", self.id),
+                ("state", "=", "failed"),
+                ("create_date", ">=", since),
+            ],
+            limit=200,
+        )
+
+    # ---- actions -----------------------------------------------------------------
+    def action_connector_pull_now(self):
+        for channel in self._connector_channels():
+            channel._enqueue_pull()
+        return True
+
+    def action_connector_authorize(self):
+        """Open the platform's authorisation page (the authorisation-code flow)."""
+        self.ensure_one()
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        redirect = (
+            f"{base}/channel_connectors/oauth/{self.id}/{self.sudo().webhook_token}"
+        )
+        url = self._get_adapter().authorize_url(redirect, state=str(self.id))
+        return {"type": "ir.actions.act_url", "url": url, "target": "new"}
+
+    def action_connector_refresh_token(self):
+        for channel in self:
+            channel._connector_refresh_token()
+        return True

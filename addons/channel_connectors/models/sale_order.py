@@ -1,0 +1,371 @@
+import base64
+import json
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..adapters import AdapterError
+
+JOB_CHANNEL = "root.omnichannel"
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    channel_binding_ids = fields.One2many(
+        comodel_name="channel.order.binding",
+        inverse_name="order_id",
+        string="Channel Bindings",
+        copy=False,
+    )
+    channel_connected = fields.Boolean(
+        compute="_compute_channel_connected",
+        help="The order's channel has a connector.",
+    )
+    channel_shipped = fields.Boolean(
+        string="Shipped on Channel",
+        copy=False,
+        help="The shipment was arranged on the channel (packed / ready to ship).",
+    )
+    channel_label_id = fields.Many2one(
+        comodel_name="ir.attachment", string="Shipping Label", copy=False
+    )
+
+    def _compute_channel_connected(self):
+        for order in self:
+            order.channel_connected = bool(
+                order.channel_id.connector_ready and order.channel_order_ref
+            )
+
+    # ------------------------------------------------------------------ helpers
+    def _connector_orders(self):
+        return self.filtered(
+            lambda o: o.channel_id.connector_ready and o.channel_order_ref
+        )
+
+    def _connector_order_data(self):
+        """What an adapter gets as ``order``: the normalised order as last stored,
+        with what Odoo knows since (tracking number, package)."""
+        self.ensure_one()
+        binding = self.channel_binding_ids[:1]
+        adapter = self.channel_id._get_adapter()
+        data = {"external_id": self.channel_order_ref, "raw": {}}
+        if binding.raw_payload:
+            raw = json.loads(binding.raw_payload)
+            try:
+                data = adapter.parse_order(raw)
+            except AdapterError:
+                data = {"external_id": self.channel_order_ref, "raw": raw}
+        if self.tracking_ref:
+            data["tracking_ref"] = self.tracking_ref
+        if binding.package_ref:
+            data["packages"] = [
+                {"id": binding.package_ref, "tracking_ref": self.tracking_ref or ""}
+            ]
+        return data
+
+    def _connector_adapter_supports(self, method_name):
+        self.ensure_one()
+        return self.channel_id._get_adapter_class().supports(method_name)
+
+    def _connector_enqueue(self, method_name, *args, priority=None, **kwargs):
+        self.ensure_one()
+        options = {
+            "channel": JOB_CHANNEL,
+            "identity_key": f"channel_connectors.{method_name}:{self.id}:"
+            f"{json.dumps([args, kwargs], default=str, sort_keys=True)}",
+            "description": self.env._(
+                "%(operation)s %(order)s on %(channel)s",
+                operation=method_name.strip("_").replace("_", " "),
+                order=self.name,
+                channel=self.channel_id.name,
+            ),
+        }
+        if priority is not None:
+            options["priority"] = priority
+        return getattr(self.with_delay(**options), method_name)(*args, **kwargs)
+
+    def _connector_refresh(self):
+        """Read the order back from the channel (its status after our action)."""
+        for order in self:
+            order.channel_id._enqueue_import(order.channel_order_ref, priority=15)
+
+    # ------------------------------------------------------------------ export hooks
+    def action_confirm(self):
+        res = super().action_confirm()
+        if not self.env.context.get("connector_no_export"):
+            for order in self._connector_orders():
+                if order._connector_adapter_supports("accept_order"):
+                    order._connector_enqueue("_channel_accept_job")
+        return res
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("tracking_ref") and not self.env.context.get("connector_no_export"):
+            for order in self._connector_orders().filtered(
+                lambda o: not o.channel_shipped and o.state == "sale"
+            ):
+                order._connector_enqueue(
+                    "_channel_ship_job", "manual", tracking_ref=vals["tracking_ref"]
+                )
+        return res
+
+    def _omni_channel_cancel_decision(self, approve):
+        """Tell the channel first: an error blocks the decision."""
+        res = super()._omni_channel_cancel_decision(approve)
+        for order in self._connector_orders():
+            if not order._connector_adapter_supports("cancel_decision"):
+                continue
+            channel = order.channel_id
+            try:
+                channel._connector_call(
+                    lambda adapter, order=order: adapter.cancel_decision(
+                        order._connector_order_data(),
+                        approve,
+                        reason=order.cancel_request_reason or None,
+                    )
+                )
+            except AdapterError as exc:
+                channel._connector_log(
+                    "export",
+                    "order/cancel_decision",
+                    state="failed",
+                    message=str(exc),
+                    payload=exc.payload,
+                    record=order,
+                    external_ref=order.channel_order_ref,
+                    separate=True,
+                )
+                raise UserError(
+                    self.env._(
+                        "%(channel)s did not take the decision on %(order)s: "
+                        "%(error)s",
+                        channel=channel.name,
+                        order=order.name,
+                        error=str(exc),
+                    )
+                ) from exc
+            channel._connector_log(
+                "export",
+                "order/cancel_decision",
+                message=self.env._("Cancellation approved")
+                if approve
+                else self.env._("Cancellation rejected"),
+                record=order,
+                external_ref=order.channel_order_ref,
+            )
+        self._connector_orders()._connector_refresh()
+        return res
+
+    def _connector_on_dispatch(self, tracking_ref=None):
+        """A delivery was validated in Odoo: ship on the channel if not done."""
+        for order in self._connector_orders().filtered(lambda o: not o.channel_shipped):
+            if not order._connector_adapter_supports("ship_order"):
+                continue
+            method = order.channel_id.default_ship_method or "dropoff"
+            if tracking_ref and method == "manual":
+                order._connector_enqueue(
+                    "_channel_ship_job", method, tracking_ref=tracking_ref
+                )
+            else:
+                order._connector_enqueue("_channel_ship_job", method)
+
+    def _connector_on_invoice(self, invoice):
+        for order in self._connector_orders():
+            if order._connector_adapter_supports("set_invoice_number"):
+                order._connector_enqueue(
+                    "_channel_invoice_number_job", invoice.name, priority=20
+                )
+
+    # ------------------------------------------------------------------ jobs
+    def _channel_accept_job(self):
+        self.ensure_one()
+        channel = self.channel_id
+        with channel._connector_job_guard(
+            "export",
+            "order/accept",
+            record=self,
+            external_ref=self.channel_order_ref,
+            retry=("_channel_accept_job", []),
+        ):
+            channel._connector_call(
+                lambda adapter: adapter.accept_order(self._connector_order_data())
+            )
+        channel._connector_log(
+            "export",
+            "order/accept",
+            message=self.env._("Order accepted"),
+            record=self,
+            external_ref=self.channel_order_ref,
+        )
+        self._connector_refresh()
+        return True
+
+    def _channel_ship_job(self, method="dropoff", tracking_ref=None, pickup=None):
+        """Job: arrange the shipment on the channel (pack + ready to ship, pickup,
+        drop-off or own tracking number) and store the tracking number."""
+        self.ensure_one()
+        if self.channel_shipped:
+            return self.env._("Already shipped on the channel")
+        channel = self.channel_id
+        with channel._connector_job_guard(
+            "export",
+            "order/ship",
+            record=self,
+            external_ref=self.channel_order_ref,
+            retry=("_channel_ship_job", [method, tracking_ref, pickup]),
+        ):
+            result = channel._connector_call(
+                lambda adapter: adapter.ship_order(
+                    self._connector_order_data(),
+                    method=method,
+                    tracking_ref=tracking_ref,
+                    pickup=pickup,
+                )
+            )
+        result = result or {}
+        vals = {"channel_shipped": True}
+        if result.get("tracking_ref"):
+            vals["tracking_ref"] = result["tracking_ref"]
+        if result.get("courier"):
+            vals["courier_name"] = result["courier"]
+        self.with_context(connector_no_export=True).write(vals)
+        if result.get("package_id") and self.channel_binding_ids:
+            self.channel_binding_ids[:1].package_ref = result["package_id"]
+        channel._connector_log(
+            "export",
+            "order/ship",
+            message=self.env._(
+                "Shipment arranged (%(method)s), tracking %(tracking)s",
+                method=method,
+                tracking=result.get("tracking_ref") or "-",
+            ),
+            payload=result,
+            record=self,
+            external_ref=self.channel_order_ref,
+        )
+        self._omni_log_event(
+            "picking",
+            self.env._("Shipment arranged on the channel"),
+            to_value=result.get("tracking_ref") or False,
+        )
+        self._connector_refresh()
+        return result
+
+    def _channel_invoice_number_job(self, invoice_number):
+        self.ensure_one()
+        channel = self.channel_id
+        adapter_cls = channel._get_adapter_class()
+        if not self.channel_shipped and (
+            self.channel_status not in adapter_cls.shipped_statuses
+        ):
+            raise RetryableJobError(
+                f"{self.name} is not shipped on the channel yet", seconds=30
+            )
+        with channel._connector_job_guard(
+            "export",
+            "order/invoice_number",
+            record=self,
+            external_ref=self.channel_order_ref,
+            retry=("_channel_invoice_number_job", [invoice_number]),
+        ):
+            channel._connector_call(
+                lambda adapter: adapter.set_invoice_number(
+                    self._connector_order_data(), invoice_number
+                )
+            )
+        channel._connector_log(
+            "export",
+            "order/invoice_number",
+            message=self.env._("Invoice number %(number)s sent", number=invoice_number),
+            record=self,
+            external_ref=self.channel_order_ref,
+        )
+        return True
+
+    # ------------------------------------------------------------------ buttons
+    def _connector_check(self):
+        orders = self._connector_orders()
+        if orders != self:
+            raise UserError(
+                self.env._(
+                    "%(orders)s have no channel connector.",
+                    orders=", ".join((self - orders).mapped("name")),
+                )
+            )
+        return orders
+
+    def action_channel_accept(self):
+        """Accept: confirm the orders (the channel is told by a job)."""
+        orders = self._connector_check()
+        orders.filtered(lambda o: o.state in ("draft", "sent")).action_confirm()
+        return True
+
+    def action_channel_arrange_shipment(self):
+        self._connector_check()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "channel_connectors.channel_ship_wizard_action"
+        )
+        action["context"] = {
+            "active_model": "sale.order",
+            "active_ids": self.ids,
+            "default_order_ids": self.ids,
+        }
+        return action
+
+    def action_channel_print_label(self):
+        """Fetch the AWB from the channel, store it on the order, mark it printed."""
+        attachments = self.env["ir.attachment"]
+        for order in self._connector_check():
+            channel = order.channel_id
+            try:
+                pdf = channel._connector_call(
+                    lambda adapter, order=order: adapter.get_label(
+                        order._connector_order_data()
+                    )
+                )
+            except AdapterError as exc:
+                channel._connector_log(
+                    "export",
+                    "order/label",
+                    state="failed",
+                    message=str(exc),
+                    payload=exc.payload,
+                    record=order,
+                    external_ref=order.channel_order_ref,
+                    separate=True,
+                )
+                raise UserError(
+                    self.env._(
+                        "No label for %(order)s: %(error)s",
+                        order=order.name,
+                        error=str(exc),
+                    )
+                ) from exc
+            attachment = self.env["ir.attachment"].create(
+                {
+                    "name": f"AWB-{order.channel_order_ref}.pdf",
+                    "datas": base64.b64encode(pdf),
+                    "mimetype": "application/pdf",
+                    "res_model": "sale.order",
+                    "res_id": order.id,
+                }
+            )
+            order.with_context(connector_no_export=True).write(
+                {"label_printed": True, "channel_label_id": attachment.id}
+            )
+            order._omni_log_event("label", self.env._("Shipping label printed"))
+            attachments |= attachment
+        if len(attachments) == 1:
+            return {
+                "type": "ir.actions.act_url",
+                "url": f"/web/content/{attachments.id}?download=true",
+                "target": "new",
+            }
+        return True
+
+    def action_channel_refresh(self):
+        self._connector_check()._connector_refresh()
+        return True
