@@ -135,8 +135,9 @@ class OmniChannel(models.Model):
     dashboard_late_count = fields.Integer(
         string="Late",
         compute="_compute_dashboard",
-        help="Confirmed orders not dispatched yet whose promised date is past: the "
-        "commitment date, or without one, the scheduled date of an open delivery.",
+        help="Confirmed orders not dispatched yet whose promise is broken: the "
+        "commitment date is past, or without one, an open delivery was scheduled "
+        "for a day before today.",
     )
     dashboard_cancel_request_count = fields.Integer(
         string="Cancellation Requests", compute="_compute_dashboard"
@@ -213,8 +214,10 @@ class OmniChannel(models.Model):
     @api.model
     def _omni_late_domain(self):
         """Late: confirmed, nothing dispatched yet (Ordered or Ready to Ship), and
-        the promised date is past: the commitment date when the order has one,
-        else the scheduled date of one of its open (non-receipt) transfers."""
+        the promise is broken: the commitment date is past when the order has one
+        (connectors set it to the platform's ship-by time); else one of its open
+        (non-receipt) transfers was scheduled for a day before today, so that an
+        order due today is not late before the day is over."""
         now = fields.Datetime.to_string(fields.Datetime.now())
         return [
             ("lifecycle_state", "=", "confirmed"),
@@ -229,7 +232,7 @@ class OmniChannel(models.Model):
                 [
                     ("state", "not in", ("draft", "done", "cancel")),
                     ("picking_type_code", "!=", "incoming"),
-                    ("scheduled_date", "<", now),
+                    ("scheduled_date", "<", self._omni_dashboard_day_start(0)),
                 ],
             ),
         ]

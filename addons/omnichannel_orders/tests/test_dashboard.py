@@ -41,7 +41,10 @@ class TestDashboard(OmniCommon):
             days_ago=3, commitment_date=self.now + timedelta(days=2)
         )
         scheduled_late = self._confirmed(days_ago=20)
-        scheduled_late.picking_ids.scheduled_date = self.now - timedelta(hours=1)
+        scheduled_late.picking_ids.scheduled_date = self.now - timedelta(days=2)
+        # an order due today is not late yet
+        due_today = self._confirmed(days_ago=2)
+        due_today.picking_ids.scheduled_date = self.now
         old = self._confirmed(days_ago=40)
         shipped = self._confirmed(commitment_date=self.now - timedelta(days=2))
         self.deliver(shipped)
@@ -57,9 +60,8 @@ class TestDashboard(OmniCommon):
         self.assertEqual(self._open(channel, "to_process"), buffered)
         self.assertEqual(self._open(self.channel_other, "to_process"), buffered_other)
 
-        ready = (
-            promised_late | promised_later | scheduled_late | old | asked
-        ).filtered(lambda o: o.desk_stage == "ready")
+        confirmed = promised_late | promised_later | scheduled_late | old | asked
+        ready = (confirmed | due_today).filtered(lambda o: o.desk_stage == "ready")
         self.assertTrue(ready, "orders in stock are reserved, hence ready to ship")
         self.assertEqual(channel.dashboard_ready_count, len(ready))
         self.assertEqual(self._open(channel, "ready"), ready)
@@ -74,7 +76,7 @@ class TestDashboard(OmniCommon):
         # revenue: confirmed and fulfilled orders, by order date; cancelled and
         # buffered orders never count
         today = promised_late | shipped
-        week = today | promised_later | asked
+        week = today | promised_later | asked | due_today
         month = week | scheduled_late
 
         def total(orders):
