@@ -57,6 +57,8 @@ DOCUMENT_KEYWORDS = {
     "invoice_number": "FS",
     "delivery_number": "WZ",
 }
+#: shop states in which the order needs no Potwierdzone any more
+ALREADY_CONFIRMED = ("confirmed", "fulfilled")
 MAX_PAGES = 10000
 
 
@@ -626,7 +628,48 @@ class EshopXmlAdapter(ChannelAdapter):
         return result
 
     def accept_order(self, order):
+        """Odoo confirmed the order (Comarch: the order leaves the buffer):
+        ``Potwierdzone``. Nothing is sent when the shop already has the order
+        confirmed or fulfilled."""
+        if isinstance(order, dict) and order.get("status") in ALREADY_CONFIRMED:
+            return {
+                "external_id": self._order_id(order),
+                "success": True,
+                "unchanged": True,
+                "state": order["status"],
+            }
         return self.update_status(order, "Confirmed")
+
+    def ship_order(self, order, method="dropoff", tracking_ref=None, pickup=None):
+        """The shop has no shipping step: nothing is sent now. The tracking number
+        goes to the shop with ``Zrealizowane`` once the order is invoiced
+        (:meth:`set_invoice_number`)."""
+        order = order if isinstance(order, dict) else {}
+        return {
+            "tracking_ref": tracking_ref or order.get("tracking_ref") or "",
+            "courier": order.get("courier") or "",
+            "package_id": None,
+        }
+
+    def set_invoice_number(self, order, invoice_number):
+        """Delivered and invoiced (Comarch: FS + WZ issued): ``Zrealizowane`` with
+        the invoice as the FS document, the order's ``delivery_number`` (WZ) when
+        known, and its tracking number and carrier."""
+        values = {"invoice_number": invoice_number}
+        if isinstance(order, dict):
+            if order.get("status") == "fulfilled":
+                return {
+                    "external_id": self._order_id(order),
+                    "success": True,
+                    "unchanged": True,
+                    "state": "fulfilled",
+                }
+            values.update(
+                delivery_number=order.get("delivery_number"),
+                tracking_ref=order.get("tracking_ref"),
+                carrier=order.get("carrier") or order.get("courier"),
+            )
+        return self.update_status(order, "Fulfilled", **values)
 
     def cancel_order(self, order, reason=None):
         return self.update_status(order, "Cancelled")

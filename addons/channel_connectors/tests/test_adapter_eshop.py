@@ -369,6 +369,31 @@ class TestEshopAdapter(TransactionCase):
             adapter.update_status(order, "shipped")
         self.assertIn("cannot send status 'shipped'", str(caught.exception))
 
+    def test_engine_hooks(self):
+        """accept_order on confirmation; ship_order sends nothing; the invoice
+        number sends Zrealizowane with the FS number and the tracking number."""
+        order_id, _order = self.find_state(self.sim_state(), state="awaiting_shop")
+        adapter = self.adapter()
+        order = adapter.parse_order(adapter.get_orders([order_id])[0])
+        self.assertTrue(adapter.accept_order(order)["success"])
+        self.assertEqual(self.sim_state()["orders"][order_id]["state"], "confirmed")
+        order = adapter.parse_order(adapter.get_orders([order_id])[0])
+        sent = len(self.sim_state()["status_updates"])
+        self.assertTrue(adapter.accept_order(order)["unchanged"])
+        shipped = adapter.ship_order(order, method="manual", tracking_ref="INP-77")
+        self.assertEqual(shipped["tracking_ref"], "INP-77")
+        self.assertEqual(len(self.sim_state()["status_updates"]), sent)
+        order.update(tracking_ref="INP-77", courier="InPost", delivery_number="WZ/3")
+        self.assertTrue(adapter.set_invoice_number(order, "FS/99/2025")["success"])
+        state = self.sim_state()
+        self.assertEqual(state["orders"][order_id]["state"], "fulfilled")
+        self.assertEqual(
+            state["orders"][order_id]["documents"],
+            [["FS", "FS/99/2025"], ["WZ", "WZ/3"]],
+        )
+        self.assertEqual(state["orders"][order_id]["tracking"], "INP-77")
+        self.assertEqual(state["status_updates"][-1]["carrier"], "InPost")
+
     def test_batch_status_results(self):
         state = self.sim_state()
         shop_id, _order = self.find_state(state, state="awaiting_shop")
