@@ -149,13 +149,7 @@ class DropshipPoTransmission(models.Model):
         try:
             self._send()
         except TransientTransmissionError as exc:
-            self.write(
-                {
-                    "state": "failed",
-                    "message": str(exc),
-                    "attempt_count": self.attempt_count + 1,
-                }
-            )
+            self.write({"state": "failed", "message": str(exc)})
             self.with_delay(
                 eta=exc.retry_after,
                 max_retries=10,

@@ -183,11 +183,17 @@ class SaleOrder(models.Model):
                 "dropship_landed_cost": item["landed_cost"] or 0.0,
             }
             if item["unit_price"] is not None:
-                changed = (
-                    line.dropship_planned_distributor_id.id != (item["distributor_id"])
-                )
+                # the cost typed by the user is kept (it is then "edited") unless
+                # the line moves to another distributor
+                if not line.dropship_feed_price:
+                    keep = bool(line.dropship_unit_cost)
+                else:
+                    keep = line.dropship_cost_edited and (
+                        line.dropship_planned_distributor_id.id
+                        == item["distributor_id"]
+                    )
                 vals["dropship_feed_price"] = item["unit_price"]
-                if changed or not line.dropship_cost_edited:
+                if not keep:
                     vals["dropship_unit_cost"] = item["unit_price"]
             line.write(vals)
         self.write(
