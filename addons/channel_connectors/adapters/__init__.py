@@ -13,4 +13,5 @@ from .base import (
 from . import lazada
 from . import eshop
 from . import shopee
+from . import tiktok
 from . import rest
