@@ -125,6 +125,10 @@ class OmniChannel(models.Model):
         "here (minus the overlap).",
     )
     last_pull_at = fields.Datetime(string="Last Pull", copy=False, readonly=True)
+    import_cursor = fields.Char(
+        copy=False,
+        help="Cursor-paged sources (e-shop, REST): where the next pull resumes.",
+    )
     auto_import = fields.Boolean(
         string="Scheduled Pull", default=True, help="Pull orders periodically."
     )
@@ -210,6 +214,7 @@ class OmniChannel(models.Model):
             "tenant_code": channel.tenant_code,
             "page_limit": channel.page_limit or 20,
             "status_filter": channel.status_filter,
+            "cursor": channel.import_cursor or None,
             "currency": channel.currency_id.name,
             "timeout": 10.0,
             "webhook_url": f"{base}/channel_connectors/webhook/{channel.id}/"
@@ -238,7 +243,10 @@ class OmniChannel(models.Model):
         session = _ChannelSession(
             (self.env.cr.dbname, self.id), self.sudo().rate_limit_per_second
         )
-        return self._get_adapter_class()(self._get_connection(), session=session)
+        connection = self._get_connection()
+        if self.env.context.get("connector_no_cursor"):
+            connection["cursor"] = None
+        return self._get_adapter_class()(connection, session=session)
 
     def _connector_channels(self):
         return self.filtered("connector_ready")
@@ -448,6 +456,9 @@ class OmniChannel(models.Model):
                 days=channel.initial_import_days or 30
             )
         end = fields.Datetime.to_datetime(until) if until else None
+        if since or not advance_watermark:
+            # a date range (the import wizard): not from the stored cursor
+            channel = channel.with_context(connector_no_cursor=True)
         stats = {"pages": 0, "orders": 0, "queued": 0, "imported": 0, "skipped": 0}
         latest = []
         with channel._connector_job_guard("import", "orders/list"):
@@ -455,6 +466,9 @@ class OmniChannel(models.Model):
                 lambda adapter: channel._pull_pages(adapter, start, end, stats, latest)
             )
         vals = {"last_pull_at": fields.Datetime.now()}
+        next_cursor = stats.pop("next_cursor", None)
+        if advance_watermark and next_cursor not in (None, "", False):
+            vals["import_cursor"] = str(next_cursor)
         if advance_watermark and latest:
             newest = max(latest)
             if not channel.last_import_at or newest > channel.last_import_at:
@@ -471,6 +485,7 @@ class OmniChannel(models.Model):
             stats["pages"] += 1
             stats["orders"] += len(page)
             self._pull_page(adapter, page, stats, latest)
+        stats["next_cursor"] = getattr(adapter, "next_cursor", None)
         return stats
 
     def _pull_page(self, adapter, page, stats, latest):
@@ -491,6 +506,9 @@ class OmniChannel(models.Model):
                 continue
             if updated_at:
                 latest.append(updated_at)
+            if normalised is not None and normalised.get("importable") is False:
+                stats["skipped"] += 1
+                continue
             entries.append((external_id, updated_at, raw, normalised))
         known = self.env["channel.order.binding"]._versions(
             self, [e[0] for e in entries]
@@ -598,6 +616,11 @@ class OmniChannel(models.Model):
             except ParseError as exc:
                 channel._connector_log_parse_error(exc, raw)
                 return self.env._("Skipped: %(error)s", error=str(exc))
+        if normalised.get("importable") is False:
+            return self.env._(
+                "Not importable yet: %(reason)s",
+                reason=normalised.get("not_importable_reason") or "-",
+            )
         result = channel._import_normalised([normalised], adapter=adapter)
         if result["conflicts"]:
             raise RetryableJobError(
