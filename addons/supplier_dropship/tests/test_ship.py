@@ -1,6 +1,6 @@
 from lxml import etree
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -174,6 +174,20 @@ class TestShip(DropshipCommon):
             ),
             1,
         )
+
+    def test_order_desk_user_can_ship(self):
+        user = new_test_user(
+            self.env,
+            login="desk_shipper",
+            groups="omnichannel_orders.group_order_desk_user",
+        )
+        self.assertFalse(user.has_group("purchase.group_purchase_user"))
+        order = self.create_dropship_order([(self.kettle, 1, self.techdata)])
+        order.with_user(user).action_dropship_plan()
+        order.with_user(user).action_dropship_ship()
+        po = order._dropship_purchase_orders()
+        self.assertEqual(po.dropship_transmission_state, "acknowledged")
+        self.assertEqual(order.with_user(user).dropship_transmission_count, 1)
 
     def test_unedited_cost_sends_no_pdf(self):
         order = self.create_dropship_order([(self.kettle, 1, self.ingram)])
