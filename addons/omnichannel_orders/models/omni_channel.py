@@ -200,6 +200,27 @@ class OmniChannel(models.Model):
                 default = 0 if kind == "count" else 0.0
                 channel[name] = values[name].get(channel._origin.id, default)
 
+    # ------------------------------------------------------------------ actions
+    def action_omni_open_orders(self):
+        """Open the order desk on this channel's orders behind one dashboard counter
+        (``omni_dashboard_filter`` in the context; none: all the channel's orders)."""
+        self.ensure_one()
+        key = self.env.context.get("omni_dashboard_filter") or "all"
+        domains = self._omni_dashboard_domains()
+        if key != "all" and key not in domains:
+            raise UserError(self.env._("Unknown dashboard counter: %(key)s", key=key))
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "omnichannel_orders.sale_order_action_order_desk"
+        )
+        action["display_name"] = self.env._(
+            "%(channel)s: %(counter)s",
+            channel=self.display_name,
+            counter=self._omni_dashboard_labels()[key],
+        )
+        action["domain"] = [("channel_id", "=", self.id)] + domains.get(key, [])
+        action["context"] = {"default_channel_id": self.id}
+        return action
+
     # ------------------------------------------------------------------ dashboard
     def _omni_dashboard_day_start(self, days=0):
         """The UTC start, as a string for domains, of the day ``days`` days before
@@ -265,26 +286,6 @@ class OmniChannel(models.Model):
             "revenue_30d": self.env._("Revenue 30 Days"),
             "all": self.env._("Orders"),
         }
-
-    def action_omni_open_orders(self):
-        """Open the order desk on this channel's orders behind one dashboard counter
-        (``omni_dashboard_filter`` in the context; none: all the channel's orders)."""
-        self.ensure_one()
-        key = self.env.context.get("omni_dashboard_filter") or "all"
-        domains = self._omni_dashboard_domains()
-        if key != "all" and key not in domains:
-            raise UserError(self.env._("Unknown dashboard counter: %(key)s", key=key))
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "omnichannel_orders.sale_order_action_order_desk"
-        )
-        action["display_name"] = self.env._(
-            "%(channel)s: %(counter)s",
-            channel=self.display_name,
-            counter=self._omni_dashboard_labels()[key],
-        )
-        action["domain"] = [("channel_id", "=", self.id)] + domains.get(key, [])
-        action["context"] = {"default_channel_id": self.id}
-        return action
 
     def _omni_stock_changed(self, products):
         """Hook: the sellable stock of ``products`` may have changed for these
