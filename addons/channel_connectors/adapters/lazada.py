@@ -272,9 +272,11 @@ class LazadaAdapter(ChannelAdapter):
         items = raw.get("items")
         if not isinstance(items, list):
             raise ParseError(f"Lazada order {external_id} has no items", payload=raw)
-        statuses = raw.get("statuses") or [item.get("status") for item in items]
-        if not isinstance(statuses, list) or not all(
-            isinstance(s, str) and s for s in statuses
+        statuses = raw.get("statuses")
+        if (
+            not isinstance(statuses, list)
+            or not statuses
+            or not all(isinstance(s, str) and s for s in statuses)
         ):
             raise ParseError(
                 f"Lazada order {external_id}: bad statuses {statuses!r}", payload=raw

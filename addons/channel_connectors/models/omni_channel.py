@@ -988,13 +988,17 @@ class OmniChannel(models.Model):
         return result
 
     def _connector_country(self, address):
+        """The country of an address (by ISO code, else by name), read once per
+        transaction for all addresses."""
+        cache = self.env.cr.cache.setdefault("channel_connectors.countries", {})
+        if not cache:
+            for country in self.env["res.country"].search([]):
+                cache[country.code.upper()] = country.id
+                cache[country.with_context(lang="en_US").name.lower()] = country.id
         code = (address.get("country_code") or "").upper()
-        if code:
-            return self.env["res.country"].search([("code", "=", code)], limit=1)
-        name = address.get("country_name")
-        if name:
-            return self.env["res.country"].search([("name", "=ilike", name)], limit=1)
-        return self.env["res.country"]
+        name = (address.get("country_name") or "").lower()
+        country_id = cache.get(code) or cache.get(name)
+        return self.env["res.country"].browse(country_id)
 
     def _prepare_partner_vals(self, customer, parent=None):
         """Values of a customer created from a channel order (extension point)."""

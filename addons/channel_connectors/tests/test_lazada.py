@@ -360,3 +360,36 @@ class TestLazadaWebhookSignature(LazadaCommon):
         )
         self.assertFalse(adapter.verify_webhook({"Authorization": "00" * 32}, body))
         self.assertFalse(adapter.verify_webhook({}, body))
+
+
+@tagged("post_install", "-at_install")
+class TestSyncLog(LazadaCommon):
+    def test_digest_and_retry(self):
+        self.sim_post("/_sim/faults", {"malformed": 1.0})
+        self.pull()
+        self.sim_post("/_sim/faults", {})
+        skipped = self.env["channel.sync.log"].search(
+            [("channel_id", "=", self.channel.id), ("state", "=", "skipped")]
+        )
+        self.assertTrue(skipped)
+        retryable = skipped.filtered("retry_method")
+        self.assertTrue(retryable)
+        with self.jobs() as trap:
+            retryable.action_retry()
+            self.run_jobs(trap)
+        self.assertEqual(
+            set(self.channel_orders().mapped("channel_order_ref")),
+            set(retryable.mapped("external_ref")),
+        )
+        # the daily digest of failures
+        self.channel.error_email = "ops@example.com"
+        self.channel._connector_log(
+            "export", "stock/update", state="failed", message="SKU X unknown"
+        )
+        mails = self.env["mail.mail"].search([("email_to", "=", "ops@example.com")])
+        self.env["omni.channel"]._cron_send_error_digest()
+        mail = (
+            self.env["mail.mail"].search([("email_to", "=", "ops@example.com")]) - mails
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertIn("SKU X unknown", mail.body_html)
