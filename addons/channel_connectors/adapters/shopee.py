@@ -49,6 +49,8 @@ TOKEN_ERRORS = {
     "error_invalid_access_token",
 }
 DEFAULT_DOCUMENT_TYPE = "THERMAL_AIR_WAYBILL"
+#: shipment arranged: get_order_detail is completed with get_tracking_number
+TRACKED_STATUSES = ("PROCESSED", "RETRY_SHIP", "SHIPPED")
 DOCUMENT_POLLS = 12
 DOCUMENT_POLL_DELAY = 0.5
 
@@ -288,7 +290,31 @@ class ShopeeAdapter(ChannelAdapter):
                 },
             )
             result.extend(response.get("order_list") or [])
+        for raw in result:
+            self._add_tracking_numbers(raw)
         return result
+
+    def _add_tracking_numbers(self, raw):
+        """get_order_detail has no tracking numbers: once the shipment is arranged,
+        ask get_tracking_number per package and keep it in the package's
+        ``tracking_number`` (what parse_order reads)."""
+        if not isinstance(raw, dict) or raw.get("order_status") not in TRACKED_STATUSES:
+            return
+        for package in raw.get("package_list") or []:
+            if not isinstance(package, dict) or package.get("tracking_number"):
+                continue
+            try:
+                package["tracking_number"] = self.get_tracking_number(
+                    raw.get("order_sn"), package.get("package_number")
+                )
+            except TokenExpired:
+                raise
+            except AdapterError as exc:
+                if exc.retryable:
+                    raise
+                _logger.info(
+                    "Shopee %s: no tracking number: %s", raw.get("order_sn"), exc
+                )
 
     def parse_order(self, raw):
         if not isinstance(raw, dict):
@@ -523,6 +549,10 @@ class ShopeeAdapter(ChannelAdapter):
             address = next(
                 (a for a in addresses if str(a.get("address_id")) == str(wanted)), None
             )
+        if address is None and isinstance(wanted, dict) and wanted.get("zip"):
+            address = next(
+                (a for a in addresses if a.get("zipcode") == wanted["zip"]), None
+            )
         if address is None:
             address = next(
                 (
@@ -542,7 +572,12 @@ class ShopeeAdapter(ChannelAdapter):
         wanted_slot, wanted_date = pickup.get("time_slot"), pickup.get("date")
         if wanted_slot not in (None, ""):
             slot = next(
-                (s for s in slots if str(s.get("pickup_time_id")) == str(wanted_slot)),
+                (
+                    s
+                    for s in slots
+                    if str(wanted_slot)
+                    in (str(s.get("pickup_time_id")), s.get("time_text"))
+                ),
                 None,
             )
         if slot is None and wanted_date not in (None, ""):

@@ -11,7 +11,8 @@ Protocol:
   app_secret);
 - envelope ``{code, message, request_id, data}``, ``code`` 0 = OK;
 - tokens: ``/api/v2/token/get`` and ``/api/v2/token/refresh`` on the auth host
-  (``auth.tiktok-shops.com`` for the production API host, the ``base_url`` otherwise),
+  (the connection's ``auth_url`` when it differs from ``base_url``, else
+  ``auth.tiktok-shops.com`` for the production API host, else ``base_url``),
   unsigned; ``*_expire_in`` are absolute Unix timestamps.
 
 Connection: ``app_key``, ``app_secret``, ``access_token``, ``refresh_token``,
@@ -41,7 +42,7 @@ CANCEL_PAGE = 50
 MAX_STOCK = 99999
 #: envelope codes
 RATE_LIMITED = {36009002}
-TOKEN_CODES = {105001, 105002, 36004004}
+TOKEN_CODES = {105001, 105002}
 RETRYABLE_CODES = {36009002, 36009003, 10000001}
 DEFAULT_REJECT_REASON = "seller_reject_apply_product_has_been_packed"
 
@@ -115,6 +116,9 @@ class TikTokAdapter(ChannelAdapter):
 
     @property
     def auth_url(self):
+        given = (self.connection.get("auth_url") or "").rstrip("/")
+        if given and given != self.base_url:
+            return given
         if urlsplit(self.base_url).hostname == PRODUCTION_API_HOST:
             return PRODUCTION_AUTH_URL
         return self.base_url
