@@ -1,0 +1,152 @@
+"""Full cycle of a TikTok Shop order through the sync engine and the simulator."""
+
+import json
+
+from odoo.tests import tagged
+
+from .common import ConnectorCommon, load_simulator
+
+APP_KEY = "29a39d"
+APP_SECRET = "tiktok-app-secret"
+SHOP_CIPHER = "ROW_sim_cipher"
+
+
+@tagged("post_install", "-at_install")
+class TestTikTokCycle(ConnectorCommon):
+    platform = "tiktok"
+
+    @classmethod
+    def _start_simulator(cls):
+        simulator = load_simulator("tiktok", "TikTokSimulator")
+        return simulator(orders=25, seed=7).start()
+
+    @classmethod
+    def _channel_vals(cls):
+        return dict(
+            super()._channel_vals(),
+            api_base_url=cls.sim.url,
+            app_key=APP_KEY,
+            app_secret=APP_SECRET,
+            shop_cipher=SHOP_CIPHER,
+            page_limit=7,
+            initial_import_days=30,
+        )
+
+    def _authorise(self):
+        code = self.sim_post("/_sim/auth/code")["code"]
+        self.channel._connector_exchange_code(code)
+
+    def map_skus(self, order):
+        """A product per SKU of ``order``, in stock, mapped with its item ref."""
+        for line in order.order_line.filtered("channel_sku"):
+            product = self._create_product(
+                line.channel_sku.title(), f"P-{line.channel_sku}", 10.0, qty=50.0
+            )
+            self.env["omni.channel.product"].create(
+                {
+                    "channel_id": self.channel.id,
+                    "channel_sku": line.channel_sku,
+                    "channel_item_ref": line.channel_item_ref,
+                    "product_id": product.id,
+                }
+            )
+
+    def import_again(self, external_id):
+        with self.jobs() as trap:
+            self.channel._enqueue_import(external_id)
+            self.run_jobs(trap)
+
+    def test_full_cycle(self):
+        """import → confirm → ship (drop-off) with tracking → status on TikTok Shop
+        → delivery → invoice; stock pushed after the delivery."""
+        state = self.sim_state()
+        single_warehouse = {
+            sku for sku, data in state["stock"].items() if len(data["inventory"]) == 1
+        }
+        self.pull()
+        self.assertEqual(
+            set(self.channel_orders().mapped("channel_order_ref")),
+            set(state["orders"]),
+        )
+        order = self.channel_orders().filtered(
+            lambda o: o.channel_status == "AWAITING_SHIPMENT"
+            and state["orders"][o.channel_order_ref]["shipping_type"] == "TIKTOK"
+            and not state["orders"][o.channel_order_ref]["is_buyer_request_cancel"]
+            and set(o.order_line.mapped("channel_sku")) <= single_warehouse
+        )[:1]
+        self.assertTrue(order)
+        external_id = order.channel_order_ref
+        # one line_item per unit on TikTok: one line per SKU in Odoo
+        raw = json.loads(order.channel_binding_ids.raw_payload)
+        self.assertEqual(
+            sum(order.order_line.filtered("channel_sku").mapped("product_uom_qty")),
+            len(raw["line_items"]),
+        )
+        self.map_skus(order)
+        self.assertFalse(order.order_line.filtered("is_unlinked"))
+        with self.jobs() as trap:
+            order.action_channel_accept()
+            self.assertEqual(order.state, "sale")
+            wizard = (
+                self.env["channel.ship.wizard"]
+                .with_context(active_model="sale.order", active_ids=order.ids)
+                .create({"method": "dropoff"})
+            )
+            wizard.action_arrange()
+            self.run_jobs(trap)
+        self.assertTrue(order.channel_shipped)
+        self.assertTrue(order.tracking_ref)
+        sim_order = self.sim_state()["orders"][external_id]
+        self.assertEqual(sim_order["status"], "AWAITING_COLLECTION")
+        self.assertEqual(
+            {p["tracking_number"] for p in sim_order["packages"].values()},
+            {order.tracking_ref},
+        )
+        self.assertEqual(
+            {p["handover_method"] for p in sim_order["packages"].values()},
+            {"DROP_OFF"},
+        )
+        self.assertEqual(order.channel_status, "AWAITING_COLLECTION")
+        # the label
+        order.action_channel_print_label()
+        self.assertTrue(order.label_printed)
+        self.assertTrue(order.channel_label_id.raw.startswith(b"%PDF"))
+        # collected by the courier: IN_TRANSIT on TikTok Shop, and in Odoo
+        self.sim_post("/_sim/clock", {"advance": 7 * 3600})
+        self.assertEqual(
+            self.sim_state()["orders"][external_id]["status"], "IN_TRANSIT"
+        )
+        self.import_again(external_id)
+        self.assertEqual(order.channel_status, "IN_TRANSIT")
+        # the delivery: invoice posted, stock pushed
+        with self.jobs() as trap:
+            self.deliver(order)
+            self.run_jobs(trap)
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertAlmostEqual(invoice.amount_total, order.amount_total)
+        self.assertEqual(order.lifecycle_state, "fulfilled")
+        stock = self.sim_state()["stock"]
+        for line in order.order_line.filtered("channel_sku"):
+            mapping = self.env["omni.channel.product"].search(
+                [
+                    ("channel_id", "=", self.channel.id),
+                    ("product_id", "=", line.product_id.id),
+                ]
+            )
+            self.assertTrue(mapping.stock_sent_at)
+            self.assertEqual(
+                list(stock[line.channel_sku]["inventory"].values()),
+                [int(mapping.last_stock_sent)],
+            )
+        # a later pull does not duplicate it
+        self.pull()
+        self.assertEqual(
+            self.env["sale.order"].search_count(
+                [
+                    ("channel_id", "=", self.channel.id),
+                    ("channel_order_ref", "=", external_id),
+                ]
+            ),
+            1,
+        )
