@@ -28,6 +28,9 @@ Conventions of this adapter:
 - Within one ``list_orders`` run a repeated or stale (lower ``Version``) copy of an
   order already served is dropped.
 - Raw payloads are the ``<Order>`` elements as XML text.
+- ``updated_at`` is ``ModifiedAt`` (whole seconds) with the order's ``Version`` (the
+  shop's change sequence) in the microseconds, so that of two changes within one
+  second the later one wins.
 - Prices are gross (VAT included); ``amounts["voucher"]`` is the discount as a
   positive number: ``total = items + shipping + fees - voucher``.
 """
@@ -110,6 +113,16 @@ def _datetime(value, what):
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     return parsed
+
+
+def _with_version(moment, version):
+    """The source stamps changes to the second only; two changes within one second
+    would look alike to "newer wins". The change sequence number (``version``) goes
+    into the microseconds as the tie-break (a timestamp that has sub-seconds is
+    kept)."""
+    if isinstance(version, int) and version > 0 and not moment.microsecond:
+        return moment.replace(microsecond=version % 1000000)
+    return moment
 
 
 def _bool(value):
@@ -288,7 +301,11 @@ class EshopXmlAdapter(ChannelAdapter):
     def updated_at_of(self, raw):
         """The order's ``ModifiedAt`` (naive UTC) without a full parse."""
         try:
-            return _datetime(_text(_parse_xml(raw), "ModifiedAt"), "ModifiedAt")
+            elem = _parse_xml(raw)
+            return _with_version(
+                _datetime(_text(elem, "ModifiedAt"), "ModifiedAt"),
+                int(elem.get("Version") or 0),
+            )
         except (ValueError, ET.ParseError, TypeError) as exc:
             raise ParseError(f"e-shop: unreadable order: {exc}", payload=raw) from exc
 
@@ -414,7 +431,10 @@ class EshopXmlAdapter(ChannelAdapter):
             "not_importable_reason": ""
             if importable
             else _text(elem, "NotImportableReason") or state_code,
-            "updated_at": _datetime(_text(elem, "ModifiedAt"), "ModifiedAt"),
+            "updated_at": _with_version(
+                _datetime(_text(elem, "ModifiedAt"), "ModifiedAt"),
+                int(elem.get("Version") or 0),
+            ),
             "created_at": _datetime(_text(elem, "PlacedAt"), "PlacedAt"),
             "currency": currency,
             "customer": self._customer(elem),

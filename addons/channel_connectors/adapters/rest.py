@@ -29,6 +29,9 @@ asks for the next page). ``until`` is not used (the hub pages by change order).
 Within a run, repeated and stale (lower ``version``) copies are dropped. A record the
 hub marks ``DELETED`` has ``status`` ``"DELETED"`` (its flow status stays in
 ``order_status``). ``amounts["voucher"]`` is the hub's discount (positive).
+``updated_at`` is the hub's (whole seconds) with the record's ``version`` (its change
+sequence) in the microseconds, so that of two changes within one second the later
+one wins.
 
 The hub selects an order when ANY of its lines matches a line condition of the
 filter (``item_status``, ``item_key``, ``item_code``); like the job, which takes only
@@ -123,6 +126,16 @@ def _datetime(value, what):
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     return parsed
+
+
+def _with_version(moment, version):
+    """The source stamps changes to the second only; two changes within one second
+    would look alike to "newer wins". The change sequence number (``version``) goes
+    into the microseconds as the tie-break (a timestamp that has sub-seconds is
+    kept)."""
+    if isinstance(version, int) and version > 0 and not moment.microsecond:
+        return moment.replace(microsecond=version % 1000000)
+    return moment
 
 
 def _iso(moment):
@@ -309,7 +322,9 @@ class RestAdapter(ChannelAdapter):
 
     def updated_at_of(self, raw):
         try:
-            return _datetime(raw.get("updated_at"), "updated_at")
+            return _with_version(
+                _datetime(raw.get("updated_at"), "updated_at"), raw.get("version")
+            )
         except (ValueError, AttributeError) as exc:
             raise ParseError(f"REST source: {exc}", payload=raw) from exc
 
@@ -438,7 +453,9 @@ class RestAdapter(ChannelAdapter):
             "order_status": order_status,
             "record_status": record_status,
             "deleted": record_status == "DELETED",
-            "updated_at": _datetime(raw.get("updated_at"), "updated_at"),
+            "updated_at": _with_version(
+                _datetime(raw.get("updated_at"), "updated_at"), raw.get("version")
+            ),
             "created_at": _datetime(raw.get("created_at"), "created_at"),
             "currency": _str(raw.get("currency")),
             "customer": customer,

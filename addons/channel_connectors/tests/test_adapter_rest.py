@@ -113,7 +113,7 @@ class TestRestAdapter(TransactionCase):
         self.assertEqual({p["query"]["limit"] for p in pages}, {"20"})
         # no cursor: the time watermark is sent as updated_since
         newest = max(o["updated_at"] for o in orders)
-        recent = sorted(o["updated_at"] for o in orders)[-3]
+        recent = sorted(o["updated_at"] for o in orders)[-3].replace(microsecond=0)
         orders, _errors = self.fetch(self.adapter(), since=recent)
         self.assertEqual(len(orders), 3)
         self.assertTrue(all(recent <= o["updated_at"] <= newest for o in orders))
@@ -280,6 +280,8 @@ class TestRestAdapter(TransactionCase):
         self.assertEqual(set(sim["item_statuses"]), {"ready_to_ship"})
         done = adapter.update_status(order, "delivered", remark="POD signed")
         self.assertEqual(done["order_status"], "DELIVERED")
+        # three changes within a second: the change sequence orders them
+        self.assertGreater(done["updated_at"], order["updated_at"])
         pushes = self.sim_state()["status_pushes"]
         self.assertEqual(
             [p["action"] for p in pushes], ["confirm", "prepare_shipment", "delivered"]
