@@ -5,3 +5,5 @@ from . import test_adapter_eshop
 from . import test_adapter_shopee
 from . import test_adapter_tiktok
 from . import test_adapter_rest
+from . import test_cycle_eshop
+from . import test_cycle_rest
