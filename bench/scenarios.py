@@ -79,6 +79,31 @@ class Meter:
         }
 
 
+def install_sql_profiler():
+    """Aggregate time per SQL statement shape (``--sql-profile``)."""
+    import re
+
+    import odoo.sql_db
+
+    stats = {}
+    original = odoo.sql_db.Cursor.execute
+    digits = re.compile(r"\b\d+\b|'[^']*'")
+
+    def execute(self, query, params=None, log_exceptions=True):
+        started = time.perf_counter()
+        try:
+            return original(self, query, params, log_exceptions)
+        finally:
+            text = query.code if hasattr(query, "code") else str(query)
+            key = digits.sub("?", " ".join(text.split()))[:160]
+            entry = stats.setdefault(key, [0, 0.0])
+            entry[0] += 1
+            entry[1] += time.perf_counter() - started
+
+    odoo.sql_db.Cursor.execute = execute
+    return stats
+
+
 def chunks(items, size=BATCH):
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -234,6 +259,8 @@ def run_batches(env, specs, step, meter=None, warm=True):
         env.cr.commit()
         env.invalidate_all()
         specs = specs[WARMUP:]
+    if not specs:
+        return Meter(), 0
     meter = meter or Meter()
     for chunk in chunks(specs):
         with meter:
@@ -456,6 +483,355 @@ def scenario_rss(env, args):
     return rss
 
 
+# --------------------------------------------------------------------------- connectors
+# run.py runs a copy of this file: it says where the repository is
+ROOT = os.environ.get("BENCH_REPO_ROOT") or os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__))
+)
+LAZADA_KEY, LAZADA_SECRET = "123456", "helloworld"
+
+
+class Simulator:
+    """A platform simulator in its own process (``python -m simulators``), like a
+    remote platform: it does not share this process' CPU time or GIL."""
+
+    def __init__(self, name, orders, seed):
+        import subprocess
+
+        sys.path.insert(0, ROOT)
+        from scripts.odoo_env import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cmd = [sys.executable, "-m", "simulators", name, "--port", str(self.port)]
+        cmd += ["--orders", str(orders), "--seed", str(seed)]
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        import requests
+
+        for _i in range(300):
+            try:
+                requests.get(self.url + "/_sim/state", timeout=2)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"the {name} simulator did not start")
+
+    def post(self, path, payload=None):
+        import requests
+
+        resp = requests.post(self.url + path, json=payload or {}, timeout=60)
+        resp.raise_for_status()
+        return resp.json()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def setup_lazada_channel(env, sim, batch):
+    """A review channel (orders stay buffered) on the Lazada simulator, authorised,
+    every catalogue SKU mapped to a bench product."""
+    from simulators.data import catalogue
+
+    lazada = channel(env, CHANNEL_REVIEW).copy(
+        {
+            "name": "Bench Lazada",
+            "code": "BENCH-LZ",
+            "platform": "lazada",
+            "api_base_url": sim.url + "/rest",
+            "app_key": LAZADA_KEY,
+            "app_secret": LAZADA_SECRET,
+            "page_limit": 100,
+            "rate_limit_per_second": 0,
+            "import_in_batch": batch,
+            "initial_import_days": 365,
+            "stock_sync": False,
+        }
+    )
+    code = sim.post("/_sim/auth/code")["code"]
+    lazada._connector_exchange_code(code)
+    products = env["product.product"].search(
+        [("default_code", "=like", "BENCH-P%")], order="id"
+    )
+    env["omni.channel.product"].create(
+        [
+            {
+                "channel_id": lazada.id,
+                "channel_sku": item["sku"],
+                "product_id": products[i % len(products)].id,
+            }
+            for i, item in enumerate(catalogue())
+        ]
+    )
+    env.cr.commit()
+    return lazada
+
+
+def run_queue_jobs(registry, max_rounds=50):
+    """What queue_job's runner + /queue_job/runjob do, in this process: every
+    pending job, by priority then age, in its own cursor and transaction
+    (enqueued -> started (commit) -> perform -> done (commit))."""
+    from odoo import SUPERUSER_ID, api
+
+    from odoo.addons.queue_job.controllers.main import RunJobController
+    from odoo.addons.queue_job.exception import RetryableJobError
+
+    stats = {"jobs": 0, "retried": 0, "failed": 0}
+    for _round in range(max_rounds):
+        with registry.cursor() as cr:
+            cr.execute(
+                "SELECT uuid FROM queue_job WHERE state = 'pending' "
+                "ORDER BY priority, date_created, id"
+            )
+            uuids = [row[0] for row in cr.fetchall()]
+        if not uuids:
+            return stats
+        for uuid in uuids:
+            with registry.cursor() as cr:
+                cr.execute(
+                    "UPDATE queue_job SET state = 'enqueued', date_enqueued = now() "
+                    "WHERE uuid = %s AND state = 'pending'",
+                    (uuid,),
+                )
+                cr.commit()
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                job = RunJobController._acquire_job(env, uuid)
+                if not job:
+                    continue
+                try:
+                    RunJobController._try_perform_job(env, job)
+                    stats["jobs"] += 1
+                except RetryableJobError:
+                    cr.rollback()
+                    cr.execute(
+                        "UPDATE queue_job SET state = 'pending' WHERE uuid = %s",
+                        (uuid,),
+                    )
+                    cr.commit()
+                    stats["retried"] += 1
+                except Exception:
+                    cr.rollback()
+                    cr.execute(
+                        "UPDATE queue_job SET state = 'failed' WHERE uuid = %s",
+                        (uuid,),
+                    )
+                    cr.commit()
+                    stats["failed"] += 1
+    return stats
+
+
+def _import(env, args, batch):
+    """Import ``--orders`` orders from the Lazada simulator over HTTP through the
+    real connector path: the scheduled action's code (``_cron_import_orders``)
+    enqueues the pull job; the jobs run as the runner would run them (pull job ->
+    one import job per order, or the page imported in the pull job when
+    ``import_in_batch``). Then the ceiling, in the same process: plain batched
+    ``sale.order.create`` of the same orders (partners, products, quantities, prices
+    of the imported orders), ``create([100])`` per commit."""
+    registry = env.registry
+    sim = Simulator("lazada", args.orders, args.seed + args.rep)
+    try:
+        lazada = setup_lazada_channel(env, sim, batch)
+        review = channel(env, CHANNEL_REVIEW)
+        # warm-up of the create path (the ormcaches), as in the other scenarios
+        warm = order_specs(env, WARMUP, args.seed, f"W{args.rep}")
+        env["sale.order"].create([order_vals(s, review) for s in warm])
+        env.cr.commit()
+        env.invalidate_all()
+        meter = Meter()
+        with meter:
+            env["omni.channel"].with_context(omni_actor="cron")._cron_import_orders()
+            env.cr.commit()
+            jobs = run_queue_jobs(registry)
+        env.invalidate_all()
+        imported = env["sale.order"].search(
+            [("channel_id", "=", lazada.id)], order="id"
+        )
+        count = len(imported)
+        assert count, "nothing imported"
+        specs = [
+            {
+                "ref": f"CEIL-{args.rep}-{order.channel_order_ref}",
+                "partner_id": order.partner_id.id,
+                "lines": [
+                    (line.product_id.id, line.product_uom_qty, line.price_unit)
+                    for line in order.order_line
+                    if not line.display_type
+                ],
+            }
+            for order in imported
+        ]
+        lines = sum(len(s["lines"]) for s in specs)
+        ceiling, _count = run_batches(
+            env,
+            specs,
+            lambda chunk: env["sale.order"].create(
+                [order_vals(s, review) for s in chunk]
+            ),
+            warm=False,
+        )
+        ceil = ceiling.result(count)
+        unlinked = env["sale.order.line"].search_count(
+            [("order_id", "in", imported.ids), ("is_unlinked", "=", True)]
+        )
+        return meter.result(
+            count,
+            jobs=jobs,
+            lines=lines,
+            unlinked_lines=unlinked,
+            states=dict(
+                env["sale.order"]._read_group(
+                    [("id", "in", imported.ids)], ["state"], ["__count"]
+                )
+            ),
+            ceiling=ceil,
+            ceiling_orders_per_s=ceil["orders_per_s"],
+            ratio=round(count / meter.wall / ceil["orders_per_s"], 3),
+        )
+    finally:
+        sim.stop()
+
+
+def scenario_import(env, args):
+    return _import(env, args, batch=False)
+
+
+def scenario_import_batch(env, args):
+    return _import(env, args, batch=True)
+
+
+def lazada_push_body(order_id, n):
+    return json.dumps(
+        {
+            "seller_id": "1000123456",
+            "message_type": 0,
+            "data": {
+                "order_status": "pending",
+                "trade_order_id": str(order_id),
+                "trade_order_line_id": str(n),
+                "status_update_time": 1603698638 + n,
+            },
+            "timestamp": 1603766859530 + n,
+            "site": "lazada_sg",
+        }
+    ).encode()
+
+
+def scenario_webhook(env, args):
+    """Acknowledgement latency of the Lazada webhook: Odoo with workers on a free
+    port (``scripts/odoo_env.odoo_command``), a load generator (thread pool) sending
+    signed pushes at ``--rate`` requests/s for ``--seconds`` s over loopback; the
+    latency of each request from its scheduled send time (open loop) to the answer."""
+    import hashlib
+    import hmac
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    sys.path.insert(0, ROOT)
+    from scripts.odoo_env import free_port, odoo_command
+
+    lazada = channel(env, CHANNEL_REVIEW).copy(
+        {
+            "name": "Bench Lazada webhook",
+            "code": "BENCH-LZW",
+            "platform": "lazada",
+            "api_base_url": "http://127.0.0.1:9/rest",
+            "app_key": LAZADA_KEY,
+            "app_secret": LAZADA_SECRET,
+        }
+    )
+    port = free_port()
+    path = f"/channel_connectors/webhook/{lazada.id}/{lazada.sudo().webhook_token}"
+    env["ir.config_parameter"].set_param("web.base.url", f"http://127.0.0.1:{port}")
+    env.cr.commit()
+    cmd = odoo_command(
+        env.cr.dbname,
+        f"--workers={args.workers}",
+        "--max-cron-threads=0",
+        "--log-level=warn",
+        data_dir=args.data_dir,
+        http_port=port,
+        logfile=(args.logfile or "/dev/null") + ".server",
+    )
+    cmd[cmd.index("--addons-path") + 1] = args.addons_path
+    script = os.path.join(os.path.dirname(sys.executable), "odoo")
+    if cmd[1:3] == ["-m", "odoo"] and os.path.exists(script):
+        # the prefork server re-runs sys.argv[0] for its gevent process: a script
+        cmd = [sys.executable, script, *cmd[3:]]
+    server = subprocess.Popen(cmd, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}{path}"
+    local = __import__("threading").local()
+
+    def send(n, at):
+        body = lazada_push_body(100000 + n, n)
+        signature = hmac.new(
+            LAZADA_SECRET.encode(), LAZADA_KEY.encode() + body, hashlib.sha256
+        ).hexdigest()
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        delay = at - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        resp = session.post(
+            url,
+            data=body,
+            headers={"Authorization": signature, "Content-Type": "application/json"},
+            timeout=30,
+        )
+        return resp.status_code, time.perf_counter() - at
+
+    try:
+        for _i in range(600):  # the server is up and the route answers
+            try:
+                if send(-1, time.perf_counter())[0] == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.1)
+        for n in range(20):  # warm-up: every worker loads its registry
+            send(-2 - n, time.perf_counter())
+        total = int(args.rate * args.seconds)
+        start = time.perf_counter() + 0.5
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            futures = [
+                pool.submit(send, n, start + n / args.rate) for n in range(total)
+            ]
+            results = [f.result() for f in futures]
+        wall = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(30)
+    latencies = sorted(r[1] * 1000 for r in results)
+    statuses = {}
+    for code, _latency in results:
+        statuses[str(code)] = statuses.get(str(code), 0) + 1
+
+    def pct(p):
+        return round(
+            latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))], 2
+        )
+
+    env.invalidate_all()
+    jobs = env["queue.job"].search_count([("method_name", "=", "_import_order_job")])
+    return {
+        "requests": total,
+        "rate": args.rate,
+        "seconds": round(wall, 2),
+        "statuses": statuses,
+        "p50_ms": pct(50),
+        "p90_ms": pct(90),
+        "p99_ms": pct(99),
+        "max_ms": round(latencies[-1], 2),
+        "mean_ms": round(sum(latencies) / len(latencies), 2),
+        "jobs_enqueued": jobs,
+        "workers": args.workers,
+    }
+
+
 SCENARIOS = {
     "setup": setup,
     "setup_saw": setup_saw,
@@ -465,6 +841,9 @@ SCENARIOS = {
     "e2e_saw": scenario_e2e_saw,
     "lookup": scenario_lookup,
     "rss": scenario_rss,
+    "import": scenario_import,
+    "import_batch": scenario_import_batch,
+    "webhook": scenario_webhook,
 }
 
 
@@ -477,6 +856,7 @@ def main():
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--logfile")
     parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--rep", type=int, default=1)
     parser.add_argument("--lookups", type=int, default=1000)
@@ -484,8 +864,13 @@ def main():
     parser.add_argument("--lookup-rows", type=int, default=100_000)
     parser.add_argument("--rss-small", type=int, default=1000)
     parser.add_argument("--rss-orders", type=int, default=20_000)
-    parser.add_argument("--sim-url")
+    parser.add_argument("--sql-profile", action="store_true")
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    global WARMUP
+    WARMUP = args.warmup
 
     import odoo
     from odoo import SUPERUSER_ID, api
@@ -516,10 +901,16 @@ def main():
     registry = odoo.modules.registry.Registry(args.db)
     load_s = time.perf_counter() - started
     rss_loaded = proc_status("VmRSS")
+    sql_stats = install_sql_profiler() if args.sql_profile else None
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         result = SCENARIOS[args.scenario](env, args)
         cr.commit()
+    if sql_stats is not None:
+        top = sorted(sql_stats.items(), key=lambda item: -item[1][1])[:25]
+        result["sql_profile"] = [
+            {"ms": round(1000 * t, 1), "count": n, "sql": q} for q, (n, t) in top
+        ]
     result["registry_load_s"] = round(load_s, 2)
     result["rss_after_registry_mb"] = round(rss_loaded, 1)
     with open(args.result, "w") as fh:
