@@ -1,0 +1,3 @@
+from . import finance
+from . import models
+from . import wizards

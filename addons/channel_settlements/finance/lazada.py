@@ -1,0 +1,189 @@
+"""Lazada finance: QueryTransactionDetails (one row per fee), GetPayoutStatus (one
+row per statement) and QueryAccountTransactions (the withdrawal to the bank).
+
+Rows are grouped into settlements by their ``statement`` label (e.g. ``"11 May 2016 -
+17 May 2016"``); a statement's payout is the GetPayoutStatus row created when that
+period closed. Signing is the connector's (``channel_connectors.adapters.lazada``).
+"""
+
+import time
+from datetime import datetime, timedelta
+
+from odoo.addons.channel_connectors.adapters.lazada import sign
+
+from .base import FinanceClient, FinanceError, register, to_float
+
+MAX_DAYS = 179
+PAGE = 500
+ACCOUNT_PAGE = 100
+
+
+def _label_dates(label):
+    try:
+        first, last = (x.strip() for x in label.split(" - "))
+        return (
+            datetime.strptime(first, "%d %b %Y").date(),
+            datetime.strptime(last, "%d %b %Y").date(),
+        )
+    except ValueError:
+        return None, None
+
+
+@register
+class LazadaFinanceClient(FinanceClient):
+    platform = "lazada"
+    FEE_TYPES = {
+        "13": ("sale", "Item Price Credit"),
+        "8": ("sale", "Shipping Fee (Paid By Customer)"),
+        "14": ("refund", "Reversal Item Price"),
+        "16": ("commission", "Commission"),
+        "15": ("commission", "Reversal Commission"),
+        "3": ("payment_fee", "Payment Fee"),
+        "7": ("shipping", "Shipping Fee Paid by Seller"),
+        "157": ("shipping", "Auto shipping subsidy"),
+        "117": ("voucher", "Promotional Charges Bundles"),
+        "118": ("voucher", "Promotional Charges Vouchers"),
+        "202": ("voucher", "Seller Funded Voucher"),
+        "112": ("ads", "Sponsored Product Fee"),
+        "201": ("withholding_tax", "Reimbursements WHT"),
+    }
+
+    def _call(self, api_path, params, method="GET"):
+        conn = self.connection
+        query = {
+            "app_key": str(conn.get("app_key") or ""),
+            "timestamp": str(int(time.time() * 1000)),
+            "sign_method": "sha256",
+            "access_token": str(conn.get("access_token") or ""),
+        }
+        query.update({k: str(v) for k, v in params.items() if v is not None})
+        query["sign"] = sign(api_path, query, str(conn.get("app_secret") or ""))
+        what = f"Lazada {api_path}"
+        if method == "GET":
+            payload = self._request("GET", self.base_url + api_path, what, params=query)
+        else:
+            payload = self._request("POST", self.base_url + api_path, what, data=query)
+        code = str(payload.get("code", "0")) if isinstance(payload, dict) else "?"
+        if code != "0":
+            message = payload.get("message") if isinstance(payload, dict) else ""
+            raise FinanceError(
+                f"{what}: {code} {message or ''}".strip(),
+                retryable=code in ("ApiCallLimit", "E901", "901"),
+                payload=payload,
+            )
+        return payload.get("data")
+
+    def transactions(self, date_from, date_to):
+        start = date_from
+        while start <= date_to:
+            end = min(start + timedelta(days=MAX_DAYS), date_to)
+            offset = 0
+            while True:
+                rows = self._call(
+                    "/finance/transaction/details/get",
+                    {
+                        "start_time": start.isoformat(),
+                        "end_time": end.isoformat(),
+                        "trans_type": "-1",
+                        "offset": offset,
+                        "limit": PAGE,
+                    },
+                )
+                yield from rows or []
+                if len(rows or []) < PAGE:
+                    break
+                offset += PAGE
+            start = end + timedelta(days=1)
+
+    def account_transactions(self, date_from, date_to):
+        start = date_from
+        while start <= date_to:
+            end = min(start + timedelta(days=MAX_DAYS), date_to)
+            page = 1
+            while True:
+                data = self._call(
+                    "/finance/transaction/accountTransactions/query",
+                    {
+                        "start_time": start.strftime("%Y%m%d"),
+                        "end_time": end.strftime("%Y%m%d"),
+                        "transaction_type": "Withdrawal",
+                        "page_num": page,
+                        "page_size": ACCOUNT_PAGE,
+                    },
+                    method="POST",
+                )
+                rows = (data or {}).get("transactions") or []
+                yield from rows
+                if len(rows) < ACCOUNT_PAGE:
+                    break
+                page += 1
+            start = end + timedelta(days=1)
+
+    def fetch(self, date_from, date_to):
+        statements = {}
+        for row in self.transactions(date_from, date_to):
+            label = row.get("statement") or "?"
+            statement = statements.get(label)
+            if statement is None:
+                first, last = _label_dates(label)
+                statement = statements[label] = {
+                    "external_id": label,
+                    "name": f"Lazada {label}",
+                    "date_from": first,
+                    "date_to": last,
+                    "date": last or date_to,
+                    "currency": self.connection.get("currency"),
+                    "payout_ref": None,
+                    "lines": [],
+                    "raw": {"transactions": []},
+                }
+            statement["raw"]["transactions"].append(row)
+            statement["lines"].append(
+                self.line(
+                    row.get("transaction_number"),
+                    row.get("order_no"),
+                    row.get("fee_type"),
+                    row.get("amount"),
+                    row.get("fee_name") or row.get("transaction_type"),
+                )
+            )
+        by_end = sorted(
+            (s for s in statements.values() if s["date_to"]), key=lambda s: s["date_to"]
+        )
+        payouts = []
+        rows = self._call(
+            "/finance/payout/status/get", {"created_after": date_from.isoformat()}
+        )
+        withdrawals = {
+            w.get("pmt_reference"): w
+            for w in self.account_transactions(
+                date_from, date_to + timedelta(days=MAX_DAYS // 12)
+            )
+        }
+        for row in rows or []:
+            created = datetime.strptime(row["created_at"][:10], "%Y-%m-%d").date()
+            match = [s for s in by_end if s["date_to"] < created]
+            if not match:
+                continue
+            statement = match[-1]
+            number = row["statement_number"]
+            statement["payout_ref"] = number
+            statement["raw"]["payout_status"] = row
+            payout = str(row.get("payout") or "0").split()
+            withdrawal = withdrawals.get(number) or {}
+            paid_at = withdrawal.get("transaction_time")
+            payouts.append(
+                {
+                    "external_id": number,
+                    "date": datetime.strptime(paid_at[:10], "%Y-%m-%d").date()
+                    if paid_at
+                    else created,
+                    "amount": to_float(payout[0]),
+                    "currency": payout[1] if len(payout) > 1 else None,
+                    "state": "paid" if str(row.get("paid")) == "1" else "pending",
+                    "bank_ref": withdrawal.get("pmt_reference") or number,
+                    "settlements": [statement["external_id"]],
+                    "raw": {"payout_status": row, "withdrawal": withdrawal},
+                }
+            )
+        return {"settlements": list(statements.values()), "payouts": payouts}
