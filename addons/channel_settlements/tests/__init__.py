@@ -1,0 +1,4 @@
+from . import test_lazada
+from . import test_shopee
+from . import test_tiktok
+from . import test_install
