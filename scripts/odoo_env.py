@@ -8,7 +8,12 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDONS_DIR = os.path.join(ROOT, "addons")
-OUR_ADDONS = ["omnichannel_orders", "channel_connectors", "supplier_dropship"]
+OUR_ADDONS = [
+    "omnichannel_orders",
+    "channel_connectors",
+    "supplier_dropship",
+    "channel_settlements",
+]
 VAR_DIR = os.environ.get("OMNI_VAR_DIR", os.path.join(ROOT, "var"))
 
 

@@ -10,7 +10,12 @@ import zipfile
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ADDONS = ["omnichannel_orders", "channel_connectors", "supplier_dropship"]
+ADDONS = [
+    "omnichannel_orders",
+    "channel_connectors",
+    "supplier_dropship",
+    "channel_settlements",
+]
 ODOO_DEPENDENCIES = {
     "omnichannel_orders": {"sale_management", "sale_stock", "account", "mail"},
     "channel_connectors": {"omnichannel_orders", "queue_job"},
@@ -19,6 +24,7 @@ ODOO_DEPENDENCIES = {
         "purchase_stock",
         "stock_dropshipping",
     },
+    "channel_settlements": {"channel_connectors", "account"},
 }
 
 
@@ -42,6 +48,10 @@ def test_dependencies_point_one_way():
     assert "channel_connectors" not in manifest("omnichannel_orders")["depends"]
     assert "supplier_dropship" not in manifest("omnichannel_orders")["depends"]
     assert "channel_connectors" not in manifest("supplier_dropship")["depends"]
+    for addon in ADDONS[1:]:
+        assert "omnichannel_orders" in manifest(addon)["depends"] or (
+            "channel_connectors" in manifest(addon)["depends"]
+        )
 
 
 @pytest.mark.parametrize("addon", ADDONS)
@@ -103,7 +113,7 @@ def test_addons_build_wheels(tmp_path):
             check=True,
         )
     wheels = sorted(os.listdir(tmp_path))
-    assert len(wheels) == 3, wheels
+    assert len(wheels) == len(ADDONS), wheels
     for addon, wheel in zip(sorted(ADDONS), wheels, strict=True):
         assert wheel.startswith(f"odoo_addon_{addon}-18.0."), wheel
         with zipfile.ZipFile(tmp_path / wheel) as zf:
