@@ -6,4 +6,6 @@ from . import test_adapter_shopee
 from . import test_adapter_tiktok
 from . import test_adapter_rest
 from . import test_cycle_eshop
+from . import test_cycle_shopee
 from . import test_cycle_rest
+from . import test_cycle_tiktok
