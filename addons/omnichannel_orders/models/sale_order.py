@@ -19,6 +19,14 @@ DESK_STAGES = [
     ("completed", "Completed"),
     ("cancelled", "Cancelled"),
 ]
+MANUAL_REASONS = [
+    ("sale", "Sale"),
+    ("replacement", "Replacement"),
+    ("goodwill", "Goodwill"),
+    ("compensation", "Compensation"),
+    ("sample", "Sample"),
+    ("other", "Other"),
+]
 # fields whose changes make history (omni.order.event)
 EVENT_FIELDS = {"lifecycle_state": "lifecycle", "channel_status": "channel_status"}
 
@@ -126,6 +134,33 @@ class SaleOrder(models.Model):
     unlinked_line_count = fields.Integer(compute="_compute_unlinked_line_count")
     omni_event_ids = fields.One2many(
         comodel_name="omni.order.event", inverse_name="order_id", string="History"
+    )
+    channel_type = fields.Selection(related="channel_id.channel_type")
+    manual_reason = fields.Selection(
+        selection=MANUAL_REASONS,
+        string="Reason",
+        copy=False,
+        help="Why a manual B2C order was created.",
+    )
+    manual_remark = fields.Text(
+        string="Remark",
+        copy=False,
+        help="Why this manual order was created (replacement, goodwill...).",
+    )
+    payment_proof_attachment_id = fields.Many2one(
+        comodel_name="ir.attachment",
+        string="Payment Proof",
+        copy=False,
+        help="The payment proof of a manual order (bank transfer slip, receipt...).",
+    )
+    payment_proof = fields.Binary(
+        string="Payment Proof File",
+        compute="_compute_payment_proof",
+        inverse="_inverse_payment_proof",
+    )
+    payment_proof_filename = fields.Char(
+        compute="_compute_payment_proof_filename",
+        inverse="_inverse_payment_proof_filename",
     )
 
     _sql_constraints = [
@@ -545,3 +580,156 @@ class SaleOrder(models.Model):
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    # ------------------------------------------------------------------ manual orders
+    def _omni_missing_payment_proof(self):
+        """The manual orders of channels that require a payment proof and have none."""
+        return self.filtered(
+            lambda o: o.channel_id.channel_type == "manual"
+            and o.channel_id.require_payment_proof
+            and not o.payment_proof_attachment_id
+        )
+
+    def _confirmation_error_message(self):
+        message = super()._confirmation_error_message()
+        if not message and self._omni_missing_payment_proof():
+            message = self.env._(
+                "%(order)s cannot be confirmed without a payment proof: channel "
+                "%(channel)s requires one. Upload it on the order first.",
+                order=self.name,
+                channel=self.channel_id.display_name,
+            )
+        return message
+
+    def _action_confirm(self):
+        res = super()._action_confirm()
+        if not self.env.context.get("send_email"):
+            self.filtered(
+                lambda o: o.channel_id.channel_type == "manual"
+            )._omni_send_manual_confirmation()
+        return res
+
+    def _get_confirmation_template(self):
+        if self.channel_id.channel_type == "manual":
+            template = self.env.ref(
+                "omnichannel_orders.mail_template_manual_order_confirmation",
+                raise_if_not_found=False,
+            )
+            if template:
+                return template
+        return super()._get_confirmation_template()
+
+    def _omni_send_manual_confirmation(self):
+        """E-mail the customer the details of their confirmed manual order."""
+        for order in self:
+            if not order.partner_id.email:
+                order._message_log(
+                    body=self.env._(
+                        "No order confirmation was e-mailed: %(customer)s has no "
+                        "e-mail address.",
+                        customer=order.partner_id.display_name,
+                    )
+                )
+                continue
+            order._send_order_notification_mail(order._get_confirmation_template())
+
+    @api.depends("payment_proof_attachment_id")
+    def _compute_payment_proof(self):
+        for order in self:
+            order.payment_proof = order.payment_proof_attachment_id.datas or False
+
+    @api.depends("payment_proof_attachment_id")
+    def _compute_payment_proof_filename(self):
+        for order in self:
+            order.payment_proof_filename = (
+                order.payment_proof_attachment_id.name or False
+            )
+
+    def _inverse_payment_proof(self):
+        """An upload becomes a new attachment (the file name is written with it)."""
+        for order in self:
+            attachment = order.payment_proof_attachment_id
+            if not order.payment_proof:
+                order.payment_proof_attachment_id = False
+            elif not attachment or attachment.datas != order.payment_proof:
+                order._omni_attach_payment_proof(
+                    order.payment_proof, order.payment_proof_filename
+                )
+
+    def _inverse_payment_proof_filename(self):
+        for order in self:
+            attachment = order.payment_proof_attachment_id
+            if (
+                attachment
+                and order.payment_proof_filename
+                and attachment.datas == order.payment_proof
+            ):
+                attachment.name = order.payment_proof_filename
+
+    def _omni_attach_payment_proof(self, datas, filename):
+        """Store a payment proof (base64 ``datas``) as an attachment of the order:
+        it shows among the order's attachments, with the other documents."""
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": filename or self.env._("Payment proof"),
+                "datas": datas,
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        self.payment_proof_attachment_id = attachment
+        self._message_log(
+            body=self.env._("Payment proof attached: %(name)s", name=attachment.name),
+            attachment_ids=attachment.ids,
+        )
+        return attachment
+
+    # ------------------------------------------------------------------ bulk hooks
+    def _omni_arrange_shipment(self, params):
+        """Arrange the shipment of these confirmed orders (bulk action): ``params``
+        holds ``method`` (pickup / dropoff / manual), ``pickup_date`` (ISO date),
+        ``time_slot``, ``address_id`` (pickup location) and ``tracking_ref``.
+
+        Without a connector, the order desk records it: the courier, the tracking
+        number given, and the delivery is scheduled on the pickup date. Extension
+        point: channel_connectors arranges it on the channel for its orders."""
+        vals = {}
+        if params.get("tracking_ref"):
+            vals["tracking_ref"] = params["tracking_ref"]
+        if params.get("courier"):
+            vals["courier_name"] = params["courier"]
+        if vals:
+            self.write(vals)
+        if params.get("pickup_date"):
+            self.picking_ids.filtered(
+                lambda p: p.state not in ("done", "cancel")
+                and p.picking_type_code == "outgoing"
+            ).write({"scheduled_date": params["pickup_date"]})
+        self._omni_log_event(
+            "picking",
+            self.env._(
+                "Shipment arranged: %(method)s %(date)s %(slot)s",
+                method=params.get("method") or "",
+                date=params.get("pickup_date") or "",
+                slot=params.get("time_slot") or "",
+            ),
+            to_value=params.get("tracking_ref") or False,
+        )
+        return True
+
+    def _omni_get_label(self):
+        """The shipping label of this order, as a PDF attachment (bulk "Print
+        labels"): the newest PDF attached to the order whose name starts with
+        "label". Extension point: channel_connectors fetches it from the channel."""
+        self.ensure_one()
+        return self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "=", self.id),
+                ("name", "=ilike", "label%"),
+                ("mimetype", "=", "application/pdf"),
+            ],
+            order="id desc",
+            limit=1,
+        )

@@ -7,3 +7,4 @@ from . import test_cancel_request
 from . import test_dashboard
 from . import test_export
 from . import test_access
+from . import test_manual_order

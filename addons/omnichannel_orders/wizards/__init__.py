@@ -1,2 +1,4 @@
 from . import omni_link_product
 from . import omni_order_export
+from . import omni_manual_order
+from . import omni_manual_order_line
