@@ -1,3 +1,5 @@
+from . import omni_bulk_operation
+from . import omni_bulk_operation_line
 from . import omni_channel
 from . import omni_channel_product
 from . import omni_order_event

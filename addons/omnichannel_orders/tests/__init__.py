@@ -8,3 +8,4 @@ from . import test_dashboard
 from . import test_export
 from . import test_access
 from . import test_manual_order
+from . import test_bulk
