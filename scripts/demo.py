@@ -96,18 +96,19 @@ def main():
             ],
             check=True,
         )
-        subprocess.run(
-            [
-                python,
-                os.path.join(odoo_env.ROOT, "scripts", "demo_populate.py"),
-                "--db",
-                args.db,
-                "--orders",
-                str(args.orders),
-            ],
-            check=True,
-            cwd=os.path.join(odoo_env.ROOT, "scripts"),
-        )
+    # idempotent: fills a database that has no demo orders yet
+    subprocess.run(
+        [
+            python,
+            os.path.join(odoo_env.ROOT, "scripts", "demo_populate.py"),
+            "--db",
+            args.db,
+            "--orders",
+            str(args.orders),
+        ],
+        check=True,
+        cwd=os.path.join(odoo_env.ROOT, "scripts"),
+    )
     if args.prepare_only:
         return 0
 
