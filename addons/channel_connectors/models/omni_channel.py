@@ -43,7 +43,8 @@ def _excerpt(data):
 
 class _ChannelSession(requests.Session):
     """The HTTP session given to an adapter: a per-channel rate limit, and a quick
-    in-place retry of a 429 (honouring a short Retry-After) or of a 5xx on a read.
+    in-place retry of a 429 (honouring a short Retry-After), or of a 5xx, a
+    timeout or a lost connection on a read.
     Longer waits are left to the job (RetryableJobError)."""
 
     _slots = {}
@@ -70,7 +71,15 @@ class _ChannelSession(requests.Session):
         attempt = 0
         while True:
             self._throttle()
-            resp = super().request(method, url, *args, **kwargs)
+            try:
+                resp = super().request(method, url, *args, **kwargs)
+            except (requests.Timeout, requests.ConnectionError):
+                # a read is safe to send again; a write may have been done
+                if method.upper() != "GET" or attempt >= INLINE_RETRIES:
+                    raise
+                attempt += 1
+                time.sleep(0.2 * 2**attempt)
+                continue
             retryable = resp.status_code == 429 or (
                 resp.status_code >= 500 and method.upper() == "GET"
             )
@@ -157,6 +166,12 @@ class OmniChannel(models.Model):
     rate_limit_per_second = fields.Float(
         string="Rate Limit (calls/s)", default=10.0, help="0 = no limit."
     )
+    request_timeout = fields.Float(
+        string="Timeout (s)",
+        default=10.0,
+        help="How long a call to the channel may wait for an answer; a call that "
+        "times out is retried later.",
+    )
     webhook_token = fields.Char(
         groups=MANAGER,
         copy=False,
@@ -216,7 +231,7 @@ class OmniChannel(models.Model):
             "status_filter": channel.status_filter,
             "cursor": channel.import_cursor or None,
             "currency": channel.currency_id.name,
-            "timeout": 10.0,
+            "timeout": channel.request_timeout or 10.0,
             "webhook_url": f"{base}/channel_connectors/webhook/{channel.id}/"
             f"{channel.webhook_token}",
             "mappings": {
@@ -389,7 +404,11 @@ class OmniChannel(models.Model):
                     retry=retry,
                     separate=True,
                 )
-                raise RetryableJobError(str(exc), seconds=seconds or None) from exc
+                # the platform said when to come back (429 + Retry-After): waiting
+                # as told is not a failed attempt, a pull must not run out of them
+                raise RetryableJobError(
+                    str(exc), seconds=seconds or None, ignore_retry=bool(seconds)
+                ) from exc
             self._connector_log(
                 direction,
                 operation,
@@ -469,8 +488,10 @@ class OmniChannel(models.Model):
         next_cursor = stats.pop("next_cursor", None)
         if advance_watermark and next_cursor not in (None, "", False):
             vals["import_cursor"] = str(next_cursor)
-        if advance_watermark and latest:
-            newest = max(latest)
+        hold_all, hold = stats.pop("hold_all", False), stats.pop("hold", [])
+        if advance_watermark and latest and not hold_all:
+            # never past a record that was skipped: the next pull reads it again
+            newest = min([max(latest), *hold])
             if not channel.last_import_at or newest > channel.last_import_at:
                 vals["last_import_at"] = newest
         channel.write(vals)
@@ -503,6 +524,7 @@ class OmniChannel(models.Model):
             except ParseError as exc:
                 stats["skipped"] += 1
                 self._connector_log_parse_error(exc, raw)
+                self._connector_hold_watermark(adapter, raw, stats)
                 continue
             if updated_at:
                 latest.append(updated_at)
@@ -537,10 +559,25 @@ class OmniChannel(models.Model):
                 external_id,
                 updated_at,
                 raw if adapter.list_returns_details else None,
+                strict=not adapter.list_returns_details,
             )
             stats["queued"] += 1
 
-    def _connector_log_parse_error(self, exc, raw):
+    @staticmethod
+    def _connector_hold_watermark(adapter, raw, stats):
+        """A record of the page was skipped: keep the watermark at its update time
+        (or where it is, when the record does not say), so that the next pull
+        reads it again."""
+        try:
+            updated_at = adapter.updated_at_of(raw)
+        except Exception:  # a broken record: its time is as unreadable as the rest
+            updated_at = None
+        if updated_at:
+            stats.setdefault("hold", []).append(updated_at)
+        else:
+            stats["hold_all"] = True
+
+    def _connector_log_parse_error(self, exc, raw, separate=False):
         external_ref = False
         if isinstance(raw, dict):
             for key in ("order_id", "order_sn", "id", "order_number", "external_id"):
@@ -552,15 +589,21 @@ class OmniChannel(models.Model):
             "orders/parse",
             state="skipped",
             message=str(exc),
-            payload=raw,
+            # the record as it came, even when it is nothing at all
+            payload=raw if raw not in (None, "", [], {}) else _dumps(raw),
             external_ref=external_ref,
             retry=("_import_order_job", [external_ref, None, None])
             if external_ref
             else None,
+            separate=separate,
         )
 
-    def _enqueue_import(self, external_id, updated_at=None, raw=None, priority=None):
-        """One import job per (channel, order number, update time)."""
+    def _enqueue_import(
+        self, external_id, updated_at=None, raw=None, priority=None, strict=False
+    ):
+        """One import job per (channel, order number, update time). ``strict``:
+        ``updated_at`` is the version the channel listed; an older copy read
+        back is retried, never stored as the latest."""
         self.ensure_one()
         stamp = fields.Datetime.to_string(updated_at) if updated_at else ""
         options = {
@@ -575,13 +618,18 @@ class OmniChannel(models.Model):
         }
         if priority is not None:
             options["priority"] = priority
+        kwargs = {"strict": True} if strict and stamp else {}
         return self.with_delay(**options)._import_order_job(
-            external_id, stamp or None, raw
+            external_id, stamp or None, raw, **kwargs
         )
 
-    def _import_order_job(self, external_id, updated_at_iso=None, raw=None):
+    def _import_order_job(
+        self, external_id, updated_at_iso=None, raw=None, strict=False
+    ):
         """Job: import (create or update) one order. ``raw``: the payload when the
-        order list carried it, else the order is read from the channel."""
+        order list carried it, else the order is read from the channel (a copy
+        that cannot be read, or that is older than the listed version with
+        ``strict``, is read again later: the platform may serve it right)."""
         self.ensure_one()
         channel = self.with_context(
             omni_actor=self.env.context.get("omni_actor", "job")
@@ -610,12 +658,28 @@ class OmniChannel(models.Model):
                     )
                     return False
                 raw = raws[0]
+                fetched = True
+            else:
+                fetched = False
             adapter = channel._get_adapter()
             try:
                 normalised = adapter.parse_order(raw)
             except ParseError as exc:
-                channel._connector_log_parse_error(exc, raw)
+                channel._connector_log_parse_error(exc, raw, separate=fetched)
+                if fetched:
+                    raise RetryableJobError(str(exc), seconds=30) from exc
                 return self.env._("Skipped: %(error)s", error=str(exc))
+        if (
+            fetched
+            and strict
+            and updated_at_iso
+            and normalised["updated_at"] < fields.Datetime.to_datetime(updated_at_iso)
+        ):
+            raise RetryableJobError(
+                f"Order {external_id}: the channel served a version older than "
+                f"the one it listed ({updated_at_iso})",
+                seconds=10,
+            )
         if normalised.get("importable") is False:
             return self.env._(
                 "Not importable yet: %(reason)s",
@@ -778,9 +842,10 @@ class OmniChannel(models.Model):
 
     def _import_update(self, order, binding, normalised, adapter):
         with self.env.cr.savepoint():
-            order.with_context(connector_no_export=True).write(
-                self._prepare_order_update_vals(normalised, order)
-            )
+            vals = self._prepare_order_update_vals(normalised, order)
+            if vals and order.channel_edited_fields:
+                vals = order._connector_keep_edited(vals)
+            order.with_context(connector_no_export=True).write(vals)
             if binding:
                 binding.write(self._prepare_binding_vals(order, normalised))
             else:

@@ -1,6 +1,8 @@
 import base64
 import json
 
+from markupsafe import Markup
+
 from odoo import fields, models
 from odoo.exceptions import UserError
 
@@ -9,6 +11,18 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..adapters import AdapterError
 
 JOB_CHANNEL = "root.omnichannel"
+# what a channel update writes on an existing order and Odoo may change too: a
+# value changed in Odoo is never overwritten by a later update (a sync conflict)
+CONFLICT_FIELDS = (
+    "courier_name",
+    "tracking_ref",
+    "channel_payment_method",
+    "channel_amount_items",
+    "channel_amount_shipping",
+    "channel_amount_voucher",
+    "channel_amount_fees",
+    "channel_amount_total",
+)
 
 
 class SaleOrder(models.Model):
@@ -31,6 +45,20 @@ class SaleOrder(models.Model):
     )
     channel_label_id = fields.Many2one(
         comodel_name="ir.attachment", string="Shipping Label", copy=False
+    )
+    channel_edited_fields = fields.Char(
+        string="Edited in Odoo",
+        copy=False,
+        readonly=True,
+        help="Fields a channel update would write that were changed in Odoo: the "
+        "channel no longer overwrites them.",
+    )
+    channel_conflict = fields.Boolean(
+        string="Sync Conflict",
+        copy=False,
+        readonly=True,
+        help="The channel sent values for fields changed in Odoo; Odoo's values "
+        "were kept (see the chatter).",
     )
 
     def _compute_channel_connected(self):
@@ -92,6 +120,57 @@ class SaleOrder(models.Model):
         for order in self:
             order.channel_id._enqueue_import(order.channel_order_ref, priority=15)
 
+    def _connector_keep_edited(self, vals):
+        """Of the values a channel update would write, drop those of fields changed
+        in Odoo; when the channel's value differs, flag the conflict (message,
+        activity). Returns the values to write."""
+        self.ensure_one()
+        edited = set((self.channel_edited_fields or "").split(",")) - {""}
+        kept = {
+            name: value
+            for name, value in vals.items()
+            if name in edited and self[name] != value
+        }
+        if not kept:
+            return {name: value for name, value in vals.items() if name not in edited}
+        labels = self.fields_get(list(kept), ["string"])
+        lines = Markup("").join(
+            Markup("<li>%s: %s → %s</li>")
+            % (labels[name]["string"], self[name] or "-", value or "-")
+            for name, value in kept.items()
+        )
+        self.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (
+                self.env._(
+                    "Sync conflict: %(channel)s sent new values for fields changed "
+                    "in Odoo. Odoo's values were kept (Odoo → channel):",
+                    channel=self.channel_id.name,
+                ),
+                lines,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._(
+                "Sync conflict with %(channel)s", channel=self.channel_id.name
+            ),
+            note=self.env._(
+                "Check the values the channel sent: %(fields)s",
+                fields=", ".join(labels[name]["string"] for name in kept),
+            ),
+            user_id=self.user_id.id or self.env.uid,
+        )
+        vals = {name: value for name, value in vals.items() if name not in edited}
+        vals["channel_conflict"] = True
+        return vals
+
+    def action_channel_conflict_resolved(self):
+        """The conflict was looked at: clear the flag (Odoo's values stay)."""
+        self.write({"channel_conflict": False})
+        return True
+
     # ------------------------------------------------------------------ export hooks
     def action_confirm(self):
         res = super().action_confirm()
@@ -102,6 +181,15 @@ class SaleOrder(models.Model):
         return res
 
     def write(self, vals):
+        edited = set(vals) & set(CONFLICT_FIELDS)
+        if edited and not self.env.context.get("connector_no_export"):
+            # a change made in Odoo (not by the import): protect it from the channel
+            for order in self.filtered("channel_order_ref"):
+                known = set((order.channel_edited_fields or "").split(",")) - {""}
+                if not edited <= known:
+                    order.with_context(connector_no_export=True).write(
+                        {"channel_edited_fields": ",".join(sorted(known | edited))}
+                    )
         res = super().write(vals)
         if vals.get("tracking_ref") and not self.env.context.get("connector_no_export"):
             for order in self._connector_orders().filtered(
