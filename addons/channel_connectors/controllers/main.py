@@ -1,10 +1,14 @@
+import hashlib
 import hmac
+import json
 import logging
+from datetime import UTC, datetime
 
-from odoo import SUPERUSER_ID, http
+from odoo import SUPERUSER_ID, fields, http
 from odoo.http import request
 
 from ..adapters import AdapterError
+from ..models.channel_webhook_receipt import MAX_AGE
 
 _logger = logging.getLogger(__name__)
 
@@ -53,6 +57,29 @@ class ChannelWebhookController(http.Controller):
                 payload=body.decode("utf-8", "replace"),
             )
             return request.make_response("", status=401)
+        sent_at = self._push_time(body)
+        if sent_at and sent_at < fields.Datetime.now() - MAX_AGE:
+            channel._connector_log(
+                "webhook",
+                "webhook/verify",
+                state="failed",
+                message=channel.env._(
+                    "Webhook sent at %(time)s: too old, rejected (replay?)",
+                    time=sent_at,
+                ),
+                payload=body.decode("utf-8", "replace"),
+            )
+            return request.make_response("", status=401)
+        digest = hashlib.sha256(body).hexdigest()
+        if not channel.env["channel.webhook.receipt"]._receive(channel, digest):
+            channel._connector_log(
+                "webhook",
+                "webhook/replay",
+                state="skipped",
+                message=channel.env._("The same push was received before: ignored"),
+                payload=body.decode("utf-8", "replace"),
+            )
+            return request.make_response("", status=200)
         try:
             events = adapter.parse_webhook(body)
         except (ValueError, AdapterError) as exc:
@@ -69,6 +96,30 @@ class ChannelWebhookController(http.Controller):
             channel._enqueue_import(event["external_id"], event.get("updated_at"))
         return request.make_response("", status=200)
 
+    @staticmethod
+    def _push_time(body):
+        """When the platform says it sent the push (naive UTC), if it says so: a
+        ``timestamp`` in seconds or milliseconds, at the top or in ``data``."""
+        try:
+            message = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(message, dict):
+            return None
+        data = message.get("data")
+        stamp = message.get("timestamp")
+        if stamp is None and isinstance(data, dict):
+            stamp = data.get("timestamp")
+        if isinstance(stamp, str) and stamp.isdigit():
+            stamp = int(stamp)
+        if not isinstance(stamp, int | float) or isinstance(stamp, bool) or stamp <= 0:
+            return None
+        try:
+            seconds = stamp / 1000.0 if stamp > 10**11 else stamp
+            return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):
+            return None
+
     @http.route(
         "/channel_connectors/oauth/<int:channel_id>/<string:token>",
         type="http",
@@ -79,9 +130,9 @@ class ChannelWebhookController(http.Controller):
         """The platform sends the seller back here with an authorisation code."""
         channel = self._channel(channel_id, token)
         if not channel or not code:
-            return request.not_found()
+            raise request.not_found()
         if not request.env.user.has_group("channel_connectors.group_connector_manager"):
-            return request.not_found()
+            raise request.not_found()
         channel._connector_exchange_code(code)
         return request.redirect(
             f"/odoo/action-omnichannel_orders.omni_channel_action/{channel.id}"

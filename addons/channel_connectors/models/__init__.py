@@ -2,6 +2,7 @@ from . import account_move
 from . import channel_field_mapping
 from . import channel_order_binding
 from . import channel_sync_log
+from . import channel_webhook_receipt
 from . import omni_channel
 from . import omni_channel_product
 from . import sale_order

@@ -41,7 +41,7 @@ class TestLazadaWebhook(LazadaCommon, HttpCase):
                     "trade_order_line_id": "1",
                     "status_update_time": 1603698638,
                 },
-                "timestamp": 1603766859530,
+                "timestamp": int(time.time() * 1000),
                 "site": "lazada_sg",
             }
         ).encode()
