@@ -2148,12 +2148,21 @@ class LazadaSimulator(LazadaFinance, SimServer):
             orders = {}
             for order_id, order in self.orders.items():
                 items = self._order_items(order)
+                rendered = self._render_order(order)
                 orders[str(order_id)] = {
                     "statuses": sorted(self._statuses(order)),
                     "updated_at": self._iso(order["updated_at"]),
+                    # what the buyer pays: items + shipping - vouchers
+                    "total": round(
+                        float(rendered["price"])
+                        + float(rendered["shipping_fee"])
+                        - float(rendered["voucher"]),
+                        2,
+                    ),
                     "items": {
                         str(item["order_item_id"]): {
                             "sku": item["sku"],
+                            "price": round(item["item_price"], 2),
                             "status": item["status"],
                             "package_id": item["package_id"],
                             "tracking_number": item["tracking_code"],

@@ -2385,6 +2385,15 @@ class TikTokSimulator(TikTokFinance, SimServer):
             orders[order["id"]] = {
                 "status": order["status"],
                 "update_time": order["update_time"],
+                "total": float(self._money(order["payment"]["total_amount"])),
+                # one line per unit, as served
+                "lines": [
+                    {
+                        "sku": line["seller_sku"],
+                        "price": float(self._money(line["sale_price"])),
+                    }
+                    for line in order["lines"]
+                ],
                 "shipping_type": order["shipping_type"],
                 "is_cod": order["is_cod"],
                 "is_buyer_request_cancel": order["buyer_cancel_pending"],
