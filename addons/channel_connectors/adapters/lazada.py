@@ -261,7 +261,14 @@ class LazadaAdapter(ChannelAdapter):
             return self._parse_order(raw)
         except ParseError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            OverflowError,
+            OSError,
+        ) as exc:
             raise ParseError(
                 f"Lazada order cannot be read: {exc.__class__.__name__}: {exc}",
                 payload=raw,
@@ -673,17 +680,26 @@ class LazadaAdapter(ChannelAdapter):
 
     def parse_webhook(self, body):
         message = json.loads(body)
-        if not isinstance(message, dict) or int(message.get("message_type", 0)) != 0:
+        if not isinstance(message, dict) or message.get("message_type", 0) not in (
+            0,
+            "0",
+        ):
             return []
         data = message.get("data") or {}
+        if not isinstance(data, dict):
+            return []
         order_id = data.get("trade_order_id")
-        if not order_id:
+        if not order_id or isinstance(order_id, dict | list):
             return []
         stamp = data.get("status_update_time") or message.get("timestamp")
+        try:
+            updated_at = _parse_datetime(stamp) if stamp else None
+        except (TypeError, ValueError, OverflowError, OSError):
+            updated_at = None
         return [
             {
                 "external_id": str(order_id),
-                "event": data.get("order_status") or "",
-                "updated_at": _parse_datetime(stamp) if stamp else None,
+                "event": str(data.get("order_status") or ""),
+                "updated_at": updated_at,
             }
         ]

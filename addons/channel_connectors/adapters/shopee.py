@@ -66,6 +66,14 @@ def to_epoch(value):
     return int(value)
 
 
+def _push_time(value):
+    """The update time a push announces, None when it is not a timestamp."""
+    try:
+        return from_epoch(value) if value else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
 def from_epoch(value):
     """epoch seconds -> naive UTC datetime (None for empty values)."""
     if value in (None, "", 0):
@@ -893,8 +901,11 @@ class ShopeeAdapter(ChannelAdapter):
         if not isinstance(data, dict):
             raise ParseError(f"Shopee push is not an object: {body!r:.200}")
         events = {3: "order_status", 4: "tracking_number", 15: "shipping_document"}
-        event = events.get(data.get("code"))
+        code = data.get("code")
+        event = events.get(code) if isinstance(code, int) else None
         payload = data.get("data") or {}
+        if not isinstance(payload, dict):
+            raise ParseError(f"push data is not an object: {body!r:.200}")
         order_sn = payload.get("ordersn") or payload.get("order_sn")
         if not event or not order_sn:
             return []
@@ -904,6 +915,6 @@ class ShopeeAdapter(ChannelAdapter):
                 "external_id": str(order_sn),
                 "event": event,
                 "status": payload.get("status") or "",
-                "updated_at": from_epoch(when) if when else None,
+                "updated_at": _push_time(when),
             }
         ]

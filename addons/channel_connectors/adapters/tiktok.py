@@ -47,6 +47,14 @@ RETRYABLE_CODES = {36009002, 36009003, 10000001}
 DEFAULT_REJECT_REASON = "seller_reject_apply_product_has_been_packed"
 
 
+def _push_time(value):
+    """The update time a push announces, None when it is not a timestamp."""
+    try:
+        return from_epoch(value) if value else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
 def from_epoch(value):
     if value in (None, "", 0):
         return None
@@ -353,6 +361,9 @@ class TikTokAdapter(ChannelAdapter):
         items_total = round(
             sum(line["quantity"] * line["price_unit"] for line in lines), 2
         )
+        if payment.get("total_amount") in (None, ""):
+            # a payment without its total is broken, not free
+            raise ValueError("payment without total_amount")
         total = _money(payment.get("total_amount"), "payment.total_amount")
         shipping_fee = _money(payment.get("shipping_fee"), "payment.shipping_fee")
         tax = _money(payment.get("tax"), "payment.tax")
@@ -791,8 +802,11 @@ class TikTokAdapter(ChannelAdapter):
             4: "package",
             11: "cancellation",
         }
-        event = events.get(data.get("type"))
+        code = data.get("type")
+        event = events.get(code) if isinstance(code, int) else None
         payload = data.get("data") or {}
+        if not isinstance(payload, dict):
+            raise ParseError(f"push data is not an object: {body!r:.200}")
         order_id = payload.get("order_id")
         if not event or not order_id:
             return []
@@ -808,6 +822,6 @@ class TikTokAdapter(ChannelAdapter):
                 "status": payload.get("order_status")
                 or payload.get("cancel_status")
                 or "",
-                "updated_at": from_epoch(when) if when else None,
+                "updated_at": _push_time(when),
             }
         ]
