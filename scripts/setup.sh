@@ -71,6 +71,17 @@ else
     odoo_ok || die "Odoo was installed but 'import odoo' still fails for $PYTHON."
 fi
 
+# Odoo renders PDF reports (labels, invoices, purchase orders) with wkhtmltopdf
+if ! command -v wkhtmltopdf >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing wkhtmltopdf (PDF reports)"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf) \
+            >/dev/null 2>&1 || say "could not install wkhtmltopdf: PDF reports will fail"
+    else
+        say "wkhtmltopdf is missing: install it for PDF reports (labels, invoices, POs)"
+    fi
+fi
+
 say "installing requirements.txt"
 $PIP -r requirements.txt
 
