@@ -1,5 +1,6 @@
 import csv
 import io
+import json
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -289,7 +290,7 @@ class DropshipDistributor(models.Model):
         band = STOCK_BAND_RE.match(stock_raw)
         if band:  # banded stock (">100"): the band is a safe lower bound
             stock = int(band.group(1))
-        elif stock_raw.isdigit():
+        elif stock_raw.isascii() and stock_raw.isdigit():
             stock = int(stock_raw)
         else:
             raise FeedRowError(f"part {part}: stock {stock_raw!r} is not a quantity")
@@ -304,7 +305,7 @@ class DropshipDistributor(models.Model):
             "stock": stock,
             "price": float(price_raw),
             "currency": (row.get("currency") or "").strip().upper(),
-            "lead_time_days": int(lead) if lead.isdigit() else None,
+            "lead_time_days": int(lead) if lead.isascii() and lead.isdigit() else None,
         }
 
     def _import_feed(self, text=None):
@@ -339,7 +340,10 @@ class DropshipDistributor(models.Model):
             try:
                 row = self._parse_feed_row(raw)
             except FeedRowError as exc:
-                errors.append(f"row {index}: {exc}")
+                # the row itself goes with the error: what the feed really said
+                errors.append(
+                    f"row {index}: {exc}: {json.dumps(raw, default=str)[:300]}"
+                )
                 continue
             rows[row["part_number"]] = row  # a repeated row: the last one wins
         sellers = self._match_feed_rows(rows)
