@@ -25,6 +25,9 @@
         "views/omni_bulk_operation_views.xml",
         "views/omnichannel_orders_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["omnichannel_orders/static/tests/tours/**/*"],
+    },
     "installable": True,
     "application": True,
     "development_status": "Alpha",

@@ -9,3 +9,4 @@ from . import test_export
 from . import test_access
 from . import test_manual_order
 from . import test_bulk
+from . import test_tours

@@ -1,0 +1,198 @@
+import base64
+import logging
+import os
+from pathlib import Path
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import ChromeBrowser, get_db_name
+from odoo.tools import config
+
+_logger = logging.getLogger(__name__)
+
+ORDER_DESK = "/odoo/action-omnichannel_orders.sale_order_action_order_desk"
+DASHBOARD = "/odoo/action-omnichannel_orders.omni_channel_action_dashboard"
+
+
+def screenshot_dir():
+    """Where the tours' final screens are saved: ``$OMNI_TEST_ARTIFACTS/screenshots``
+    if set; in the project's repository ``var/test-artifacts/screenshots`` (or
+    under ``$OMNI_VAR_DIR``); else Odoo's screenshots folder
+    (``--screenshots``, ``/tmp/odoo_tests`` by default) ``/<db>/screenshots``."""
+    base = os.environ.get("OMNI_TEST_ARTIFACTS")
+    if not base:
+        root = Path(__file__).resolve().parents[3]
+        if (root / "scripts" / "run_tests.py").is_file():
+            var = os.environ.get("OMNI_VAR_DIR") or root / "var"
+            base = Path(var) / "test-artifacts"
+        else:
+            base = Path(config["screenshots"]) / get_db_name()
+    return Path(base) / "screenshots"
+
+
+@tagged("post_install", "-at_install")
+class TestTours(HttpCase):
+    """The order desk in a real browser (headless Chromium): a manual B2B order
+    with its payment proof, the inbox filtered and bulk-confirmed, the dashboard.
+    The final screen of each tour is saved as a PNG (see ``screenshot_dir``)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.user = new_test_user(
+            env,
+            login="tour_desk",
+            name="Tour Desk",
+            groups="omnichannel_orders.group_order_desk_user",
+        )
+        warehouse = env["stock.warehouse"].search(
+            [("company_id", "=", env.company.id)], limit=1
+        )
+        cls.warehouse = warehouse
+        cls.products = env["product.product"].create(
+            [
+                {
+                    "name": name,
+                    "default_code": code,
+                    "type": "consu",
+                    "is_storable": True,
+                    "list_price": price,
+                    "invoice_policy": "order",
+                }
+                for name, code, price in (
+                    ("Tour Mug", "TMUG", 12.0),
+                    ("Tour Shirt", "TSHIRT", 30.0),
+                )
+            ]
+        )
+        for product in cls.products:
+            env["stock.quant"]._update_available_quantity(
+                product, warehouse.lot_stock_id, 50.0
+            )
+        cls.partner = env["res.partner"].create(
+            {
+                "name": "Tour Trading Sdn Bhd",
+                "is_company": True,
+                "email": "buyer@tour-trading.example.com",
+            }
+        )
+        channels = env["omni.channel"].create(
+            [
+                {
+                    "name": "Tour phone desk",
+                    "code": "TPHONE",
+                    "channel_type": "manual",
+                    "require_payment_proof": True,
+                    "warehouse_id": warehouse.id,
+                },
+                {
+                    "name": "Tour Shop",
+                    "code": "TSHOP",
+                    "warehouse_id": warehouse.id,
+                },
+                {
+                    "name": "Other Shop",
+                    "code": "OSHOP",
+                    "warehouse_id": warehouse.id,
+                },
+            ]
+        )
+        cls.phone_desk, cls.shop, cls.other_shop = channels
+
+    def setUp(self):
+        super().setUp()
+        self.screenshots = []
+
+    def _order(self, channel, ref):
+        return (
+            self.env["sale.order"]
+            .with_context(omni_no_auto_process=True)
+            .create(
+                {
+                    "partner_id": self.partner.id,
+                    "channel_id": channel.id,
+                    "channel_order_ref": ref,
+                    "warehouse_id": self.warehouse.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.products[0].id, "product_uom_qty": 1}
+                        )
+                    ],
+                }
+            )
+        )
+
+    def _start_tour(self, url, tour, screenshot):
+        """``start_tour`` as the order desk user, then a screenshot of the last
+        screen, taken once the tour's last step has passed."""
+        test = self
+
+        original = ChromeBrowser._wait_code_ok
+
+        def wait_code_ok_then_capture(browser, code, timeout, error_checker=None):
+            original(browser, code, timeout, error_checker=error_checker)
+            test._save_screenshot(browser, screenshot)
+
+        with patch.object(ChromeBrowser, "_wait_code_ok", wait_code_ok_then_capture):
+            self.start_tour(url, tour, login=self.user.login, timeout=120)
+
+    def _save_screenshot(self, browser, name):
+        try:
+            result = browser._websocket_request("Page.captureScreenshot", timeout=30)
+            folder = screenshot_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{name}.png"
+            path.write_bytes(base64.b64decode(result["data"]))
+        except (OSError, KeyError, TypeError, TimeoutError) as error:
+            # a screenshot is an artefact: its loss must not fail the test
+            _logger.info("Screenshot %s not saved: %s", name, error)
+            return
+        self.screenshots.append(path)
+        _logger.info("Screenshot of the tour's last screen: %s", path)
+
+    def test_manual_b2b_order(self):
+        self._start_tour(
+            ORDER_DESK, "omni_manual_order_b2b_tour", "omni_manual_order_b2b"
+        )
+        order = self.env["sale.order"].search([("channel_id", "=", self.phone_desk.id)])
+        self.assertEqual(len(order), 1)
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.partner_id, self.partner)
+        self.assertEqual(order.customer_type, "b2b")
+        self.assertEqual(order.client_order_ref, "PO-TOUR-77")
+        self.assertEqual(order.create_uid, self.user)
+        self.assertEqual(
+            {line.product_id.name: line.product_uom_qty for line in order.order_line},
+            {"Tour Mug": 3.0, "Tour Shirt": 1.0},
+        )
+        self.assertEqual(order.payment_proof_attachment_id.name, "transfer-slip.pdf")
+        self.assertEqual(
+            base64.b64decode(order.payment_proof_attachment_id.datas),
+            b"%PDF-1.4 transfer slip",
+        )
+        self.assertTrue(order.picking_ids)
+        self.assertTrue(self.screenshots and self.screenshots[0].is_file())
+
+    def test_bulk_confirm_from_status_tab(self):
+        orders = self.env["sale.order"]
+        for index in (1, 2, 3):
+            orders |= self._order(self.shop, f"TOUR-ORD-{index}")
+        ready = self._order(self.shop, "TOUR-READY-1")
+        ready.action_confirm()
+        self.assertEqual(ready.desk_stage, "ready")
+        self._start_tour(ORDER_DESK, "omni_bulk_confirm_tour", "omni_bulk_confirm")
+        self.assertEqual(set(orders.mapped("state")), {"sale"})
+        operation = self.env["omni.bulk.operation"].search([])
+        self.assertEqual(len(operation), 1)
+        self.assertEqual(operation.order_ids, orders)
+        self.assertEqual((operation.done_count, operation.failed_count), (3, 0))
+        self.assertTrue(self.screenshots and self.screenshots[0].is_file())
+
+    def test_dashboard_card_opens_list(self):
+        self._order(self.shop, "TOUR-ORD-1")
+        self._order(self.shop, "TOUR-ORD-2")
+        self._order(self.other_shop, "OTHER-1")
+        self._start_tour(DASHBOARD, "omni_dashboard_tour", "omni_dashboard")
+        self.assertTrue(self.screenshots and self.screenshots[0].is_file())
