@@ -9,3 +9,7 @@ from . import test_cycle_eshop
 from . import test_cycle_shopee
 from . import test_cycle_rest
 from . import test_cycle_tiktok
+from . import test_fault_matrix
+from . import test_data_safety
+from . import test_security
+from . import test_fuzz

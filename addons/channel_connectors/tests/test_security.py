@@ -1,0 +1,264 @@
+"""Who gets in where: webhook signatures (missing, forged, replayed, stale),
+secrets hidden from the order desk (ORM, RPC, views), multi-company isolation,
+and what public and portal users get from the connector's controllers."""
+
+import hashlib
+import hmac
+import json
+import time
+
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .test_lazada import APP_KEY, SECRET, LazadaCommon
+
+SECRETS = (
+    "app_key",
+    "app_secret",
+    "access_token",
+    "refresh_token",
+    "shop_cipher",
+    "webhook_token",
+    "webhook_url",
+    "token_expires_at",
+)
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookSecurity(LazadaCommon, HttpCase):
+    def path(self):
+        return (
+            f"/channel_connectors/webhook/{self.channel.id}/"
+            f"{self.channel.sudo().webhook_token}"
+        )
+
+    def body(self, order_id, sent_at=None):
+        return json.dumps(
+            {
+                "seller_id": "1000123456",
+                "message_type": 0,
+                "data": {
+                    "order_status": "pending",
+                    "trade_order_id": order_id,
+                    "status_update_time": int(time.time()),
+                },
+                "timestamp": int((sent_at or time.time()) * 1000),
+                "site": "lazada_my",
+            }
+        ).encode()
+
+    def post(self, body, signature=None, path=None):
+        headers = {"Content-Type": "application/json"}
+        if signature is not None:
+            headers["Authorization"] = signature
+        return self.url_open(path or self.path(), data=body, headers=headers)
+
+    @staticmethod
+    def sign(body, secret=SECRET):
+        return hmac.new(
+            secret.encode(), APP_KEY.encode() + body, hashlib.sha256
+        ).hexdigest()
+
+    def import_jobs(self):
+        return self.env["queue.job"].search(
+            [
+                ("method_name", "=", "_import_order_job"),
+                ("model_name", "=", "omni.channel"),
+            ]
+        )
+
+    def webhook_logs(self):
+        return self.env["channel.sync.log"].search(
+            [("channel_id", "=", self.channel.id), ("direction", "=", "webhook")]
+        )
+
+    def test_missing_forged_replayed_stale(self):
+        order_id = self.order_in_status("pending")
+        body = self.body(order_id)
+        before = self.import_jobs()
+        cases = {
+            "missing": self.post(body),
+            "forged": self.post(body, "ab" * 32),
+            "wrong secret": self.post(body, self.sign(body, "not-the-secret")),
+            "other body": self.post(body, self.sign(self.body("1"))),
+        }
+        for name, resp in cases.items():
+            self.assertEqual(resp.status_code, 401, name)
+        self.assertEqual(self.import_jobs(), before, "nothing enqueued")
+        rejected = self.webhook_logs().filtered(lambda log: log.state == "failed")
+        self.assertEqual(len(rejected), len(cases), "each rejection logged")
+        self.assertTrue(all(order_id in log.payload for log in rejected))
+        # the valid push: accepted once
+        resp = self.post(body, self.sign(body))
+        self.assertEqual(resp.status_code, 200)
+        self.assertEqual(len(self.import_jobs() - before), 1)
+        # the same push again (a replay, or a duplicate delivery): acknowledged,
+        # logged, not processed again
+        jobs = self.import_jobs()
+        resp = self.post(body, self.sign(body))
+        self.assertEqual(resp.status_code, 200)
+        self.assertEqual(self.import_jobs(), jobs)
+        self.assertTrue(
+            self.webhook_logs().filtered(lambda log: log.operation == "webhook/replay")
+        )
+        # an old push, validly signed: refused as stale
+        old = self.body(order_id, sent_at=time.time() - 3 * 86400)
+        resp = self.post(old, self.sign(old))
+        self.assertEqual(resp.status_code, 401)
+        self.assertEqual(self.import_jobs(), jobs)
+        # a token of another channel, or none: no channel at all
+        other = self.channel.copy({"name": "Other", "code": "OTHER"})
+        resp = self.post(
+            body,
+            self.sign(body),
+            path=f"/channel_connectors/webhook/{self.channel.id}/"
+            f"{other.sudo().webhook_token}",
+        )
+        self.assertEqual(resp.status_code, 404)
+
+    def test_get_and_public_pages_give_nothing(self):
+        resp = self.url_open(self.path())  # GET
+        self.assertIn(resp.status_code, (404, 405))
+        self.assertNotIn(self.channel.name.encode(), resp.content)
+        # the OAuth callback: login required, managers only
+        resp = self.url_open(
+            f"/channel_connectors/oauth/{self.channel.id}/"
+            f"{self.channel.sudo().webhook_token}?code=abc",
+            allow_redirects=False,
+        )
+        self.assertIn(resp.status_code, (302, 303))
+        self.assertIn("/web/login", resp.headers.get("Location", ""))
+        portal = new_test_user(self.env, login="portal_cc", groups="base.group_portal")
+        self.authenticate(portal.login, portal.login)
+        resp = self.url_open(
+            f"/channel_connectors/oauth/{self.channel.id}/"
+            f"{self.channel.sudo().webhook_token}?code=abc",
+            allow_redirects=False,
+        )
+        self.assertEqual(resp.status_code, 404)
+        self.assertEqual(
+            self.sim_state()["tokens"]["codes_used"], 1, "no code exchanged"
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestSecretsAndCompanies(LazadaCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.desk_user = new_test_user(
+            cls.env,
+            login="desk_sec",
+            groups="omnichannel_orders.group_order_desk_user,sales_team.group_sale_salesman",
+        )
+        cls.desk_manager = new_test_user(
+            cls.env,
+            login="desk_mgr_sec",
+            groups="omnichannel_orders.group_order_desk_manager,sales_team.group_sale_salesman",
+        )
+
+    def test_order_desk_cannot_read_secrets(self):
+        for user in (self.desk_user, self.desk_manager):
+            channel = self.channel.with_user(user)
+            self.assertEqual(channel.name, self.channel.name)
+            fields = channel.fields_get()
+            for name in SECRETS:
+                self.assertNotIn(name, fields, f"{name} listed for {user.login}")
+                with self.assertRaises(AccessError), mute_logger("odoo.models"):
+                    channel.read([name])
+                with self.assertRaises(AccessError), mute_logger("odoo.models"):
+                    channel.search_read([("id", "=", self.channel.id)], [name])
+                if self.channel._fields[name].store:
+                    with self.assertRaises(AccessError), mute_logger("odoo.models"):
+                        channel.search([(name, "!=", False)])
+            # the default read (the web client's) leaves them out
+            values = channel.read()[0]
+            for name in SECRETS:
+                self.assertNotIn(name, values)
+            # and so do the views the web client loads
+            views = channel.get_views([(False, "form"), (False, "list")])
+            for view in views["views"].values():
+                for name in SECRETS:
+                    self.assertNotIn(f'name="{name}"', view["arch"], name)
+            # the sync log and the bindings never carry them either
+            with self.assertRaises(AccessError), mute_logger("odoo.models"):
+                channel.write({"app_secret": "stolen"})
+        # the secrets are really there, for the connector manager
+        self.assertEqual(self.channel.sudo().app_secret, SECRET)
+
+    def test_sync_log_has_no_secret(self):
+        self.pull()
+        logs = self.env["channel.sync.log"].search(
+            [("channel_id", "=", self.channel.id)]
+        )
+        self.assertTrue(logs)
+        secrets = [
+            self.channel.sudo().access_token,
+            self.channel.sudo().refresh_token,
+            SECRET,
+        ]
+        for log in logs:
+            for secret in secrets:
+                self.assertNotIn(secret, (log.payload or "") + (log.message or ""))
+
+    def test_multi_company_isolation(self):
+        self.pull()
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        other_warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", other_company.id)], limit=1
+        )
+        other_channel = self.env["omni.channel"].create(
+            {
+                "name": "Lazada TH",
+                "code": "LZ-TH",
+                "channel_type": "marketplace",
+                "company_id": other_company.id,
+                "warehouse_id": other_warehouse.id,
+            }
+        )
+        other_channel._connector_log("import", "orders/list", message="other co")
+        our_user = new_test_user(
+            self.env,
+            login="desk_co1",
+            groups="omnichannel_orders.group_order_desk_user,sales_team.group_sale_salesman_all_leads",
+            company_id=self.env.company.id,
+            company_ids=[self.env.company.id],
+        )
+        their_user = new_test_user(
+            self.env,
+            login="desk_co2",
+            groups="omnichannel_orders.group_order_desk_user,sales_team.group_sale_salesman_all_leads",
+            company_id=other_company.id,
+            company_ids=[other_company.id],
+        )
+        for user, mine, theirs in (
+            (our_user, self.channel, other_channel),
+            (their_user, other_channel, self.channel),
+        ):
+            env = self.env(user=user)
+            channels = env["omni.channel"].search([])
+            self.assertIn(mine, channels)
+            self.assertNotIn(theirs, channels)
+            logs = env["channel.sync.log"].search([])
+            self.assertTrue(logs)
+            self.assertFalse(logs.filtered(lambda log, c=theirs: log.channel_id == c))
+            orders = env["sale.order"].search([("channel_id", "!=", False)])
+            self.assertFalse(orders.filtered(lambda o, c=theirs: o.channel_id == c))
+            bindings = env["channel.order.binding"].search([])
+            self.assertFalse(bindings.filtered(lambda b, c=theirs: b.channel_id == c))
+            with self.assertRaises(AccessError), mute_logger("odoo.models"):
+                theirs.with_user(user).read(["name"])
+        # the first company's user sees its orders, the other's sees none of them
+        self.assertEqual(
+            self.env["sale.order"]
+            .with_user(our_user)
+            .search_count([("channel_id", "=", self.channel.id)]),
+            len(self.channel_orders()),
+        )
+        self.assertEqual(
+            self.env["sale.order"]
+            .with_user(their_user)
+            .search_count([("channel_id", "=", self.channel.id)]),
+            0,
+        )
