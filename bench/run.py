@@ -67,7 +67,9 @@ SCENARIOS = {
     "lookup": "base",
     "rss": "base",
     "webhook": "base",
+    "webhook_steps": "base",  # diagnosis only: --only webhook_steps
 }
+DEFAULT_SET = [name for name in SCENARIOS if name != "webhook_steps"]
 NOT_BUILT = {
     "import": "the channel_connectors sync engine",
     "import_batch": "the channel_connectors sync engine",
@@ -265,6 +267,8 @@ def run_scenario(database, scenario, args, rep, with_saw=False, profile=None):
     ]
     if args.sql_profile:
         cmd.append("--sql-profile")
+    if args.server_args:
+        cmd.append(f"--server-args={args.server_args}")
     if os.path.exists(result_file):
         os.unlink(result_file)
     started = time.perf_counter()
@@ -584,6 +588,11 @@ def parse_args():
     parser.add_argument("--seconds", type=float, default=10.0, help="webhook load")
     parser.add_argument("--workers", type=int, default=2, help="Odoo HTTP workers")
     parser.add_argument(
+        "--server-args",
+        default="",
+        help="extra options of the webhook scenario's Odoo, e.g. --no-database-list",
+    )
+    parser.add_argument(
         "--profile",
         metavar="SCENARIO",
         help="run SCENARIO once under cProfile (bench/results/SCENARIO.prof) and "
@@ -608,7 +617,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    selected = [s.strip() for s in args.only.split(",") if s.strip()] or list(SCENARIOS)
+    selected = [s.strip() for s in args.only.split(",") if s.strip()] or DEFAULT_SET
     if args.profile:
         selected = [args.profile]
     unknown = set(selected) - set(SCENARIOS)

@@ -703,6 +703,8 @@ def scenario_import_batch(env, args):
 
 
 def lazada_push_body(order_id, n):
+    """A Lazada order push sent now (older ones are refused as replays), unique."""
+    now = time.time()
     return json.dumps(
         {
             "seller_id": "1000123456",
@@ -711,9 +713,9 @@ def lazada_push_body(order_id, n):
                 "order_status": "pending",
                 "trade_order_id": str(order_id),
                 "trade_order_line_id": str(n),
-                "status_update_time": 1603698638 + n,
+                "status_update_time": int(now),
             },
-            "timestamp": 1603766859530 + n,
+            "timestamp": int(now * 1000),
             "site": "lazada_sg",
         }
     ).encode()
@@ -753,6 +755,7 @@ def scenario_webhook(env, args):
         f"--workers={args.workers}",
         "--max-cron-threads=0",
         "--log-level=warn",
+        *args.server_args.split(),
         data_dir=args.data_dir,
         http_port=port,
         logfile=(args.logfile or "/dev/null") + ".server",
@@ -776,24 +779,50 @@ def scenario_webhook(env, args):
         delay = at - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
-        resp = session.post(
-            url,
-            data=body,
-            headers={"Authorization": signature, "Content-Type": "application/json"},
-            timeout=30,
-        )
+        try:
+            resp = session.post(
+                url,
+                data=body,
+                headers={
+                    "Authorization": signature,
+                    "Content-Type": "application/json",
+                },
+                timeout=30,
+            )
+        except requests.RequestException as error:  # counted, not fatal
+            local.session = None
+            return type(error).__name__, time.perf_counter() - at
         return resp.status_code, time.perf_counter() - at
 
     try:
         for _i in range(600):  # the server is up and the route answers
-            try:
-                if send(-1, time.perf_counter())[0] == 200:
-                    break
-            except requests.ConnectionError:
-                pass
+            if send(-1, time.perf_counter())[0] == 200:
+                break
             time.sleep(0.1)
         for n in range(20):  # warm-up: every worker loads its registry
             send(-2 - n, time.perf_counter())
+        serial = sorted(send(-30 - n, time.perf_counter())[1] for n in range(20))
+        spy = None
+        if os.environ.get("BENCH_PYSPY"):  # py-spy binary: sample the server
+            spy = subprocess.Popen(
+                [
+                    os.environ["BENCH_PYSPY"],
+                    "record",
+                    "--subprocesses",
+                    "--idle",
+                    "--format",
+                    "raw",
+                    "-d",
+                    str(int(args.seconds) + 2),
+                    "-p",
+                    str(server.pid),
+                    "-o",
+                    args.result + ".pyspy.txt",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(1)
         total = int(args.rate * args.seconds)
         start = time.perf_counter() + 0.5
         with ThreadPoolExecutor(max_workers=32) as pool:
@@ -802,6 +831,8 @@ def scenario_webhook(env, args):
             ]
             results = [f.result() for f in futures]
         wall = time.perf_counter() - start
+        if spy:
+            spy.wait(60)
     finally:
         server.terminate()
         server.wait(30)
@@ -829,7 +860,60 @@ def scenario_webhook(env, args):
         "mean_ms": round(sum(latencies) / len(latencies), 2),
         "jobs_enqueued": jobs,
         "workers": args.workers,
+        "serial_median_ms": round(1000 * serial[len(serial) // 2], 2),
     }
+
+
+def scenario_webhook_steps(env, args):
+    """Diagnosis (not in the default set): the webhook controller's steps in this
+    process, ``--orders`` pushes, each committed like a request: adapter, signature,
+    parse, enqueue, commit (mean ms each)."""
+    import hashlib
+    import hmac
+
+    lazada = channel(env, CHANNEL_REVIEW).copy(
+        {
+            "name": "Bench Lazada webhook",
+            "code": "BENCH-LZW",
+            "platform": "lazada",
+            "api_base_url": "http://127.0.0.1:9/rest",
+            "app_key": LAZADA_KEY,
+            "app_secret": LAZADA_SECRET,
+        }
+    )
+    env.cr.commit()
+    steps = {"adapter": 0.0, "verify_parse": 0.0, "enqueue": 0.0, "commit": 0.0}
+    count = max(args.orders, 1)
+    meter = Meter()
+    for n in range(count + WARMUP):
+        body = lazada_push_body(100000 + n, n)
+        signature = hmac.new(
+            LAZADA_SECRET.encode(), LAZADA_KEY.encode() + body, hashlib.sha256
+        ).hexdigest()
+        env.invalidate_all()  # a request starts with empty caches
+        if n == WARMUP:
+            meter.__enter__()
+        t0 = time.perf_counter()
+        chan = env["omni.channel"].browse(lazada.id).with_context(omni_actor="webhook")
+        adapter = chan._get_adapter()
+        t1 = time.perf_counter()
+        assert adapter.verify_webhook({"Authorization": signature}, body)
+        events = adapter.parse_webhook(body)
+        t2 = time.perf_counter()
+        for event in events:
+            chan._enqueue_import(event["external_id"], event.get("updated_at"))
+        t3 = time.perf_counter()
+        env.cr.commit()
+        t4 = time.perf_counter()
+        if n >= WARMUP:
+            for key, value in zip(
+                steps, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True
+            ):
+                steps[key] += value
+    meter.__exit__(None, None, None)
+    result = meter.result(count)
+    result["steps_ms"] = {k: round(1000 * v / count, 3) for k, v in steps.items()}
+    return result
 
 
 SCENARIOS = {
@@ -844,6 +928,7 @@ SCENARIOS = {
     "import": scenario_import,
     "import_batch": scenario_import_batch,
     "webhook": scenario_webhook,
+    "webhook_steps": scenario_webhook_steps,
 }
 
 
@@ -868,6 +953,7 @@ def main():
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--server-args", default="")
     args = parser.parse_args()
     global WARMUP
     WARMUP = args.warmup
