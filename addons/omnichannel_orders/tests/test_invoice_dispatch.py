@@ -53,15 +53,26 @@ class TestInvoiceOnDispatch(OmniCommon):
         self.assertFalse(order.invoice_ids)
 
     def test_failing_invoice_never_blocks_the_dispatch(self):
-        order = self.create_order()
+        order = self.create_order(channel_status="pending")
         order.action_confirm()
-        # an order whose customer cannot be invoiced: no receivable account
+        self.flush_history()
+        order.channel_status = "ready_to_ship"  # history still pending
+        # an order that cannot be invoiced: no sale journal
         journal = self.env["account.journal"].search(
             [("type", "=", "sale"), ("company_id", "=", self.company.id)]
         )
         journal.active = False
         picking = self.deliver(order)
         self.assertEqual(picking.state, "done", "the goods left anyway")
+        self.flush_history()
+        status_events = order.omni_event_ids.filtered(
+            lambda e: e.event_type == "channel_status"
+        )
+        self.assertIn(
+            ("pending", "ready_to_ship"),
+            [(e.from_value, e.to_value) for e in status_events],
+            "the history survives the failed invoice's rollback",
+        )
         self.assertFalse(order.invoice_ids)
         self.assertTrue(
             order.activity_ids.filtered(
