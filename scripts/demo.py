@@ -79,7 +79,24 @@ def main():
 
     if args.reset and db_exists(args.db):
         subprocess.run(["dropdb", "--force", args.db], check=True)
-    if not db_exists(args.db):
+    if db_exists(args.db):
+        print(f"[demo] updating {ADDONS} in {args.db}")
+        subprocess.run(
+            [
+                python,
+                "-m",
+                "odoo",
+                "-c",
+                config,
+                "-u",
+                ADDONS,
+                "--stop-after-init",
+                "--workers=0",
+                "--log-level=warn",
+            ],
+            check=True,
+        )
+    else:
         print(f"[demo] creating {args.db} with {ADDONS} and demo data (a few minutes)")
         subprocess.run(
             [
