@@ -7,7 +7,7 @@ import requests
 from odoo.addons.omnichannel_orders.tests.common import OmniCommon
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *[".."] * 4))
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *[".."] * 3))
 
 
 def load_simulator(module, name):
