@@ -166,6 +166,9 @@ class SupplierDropshipController(http.Controller):
     )
     def plan(self, order_id, realtime="1", **_kwargs):
         """The auto-fulfil plan of a sale order, as JSON."""
+        if not request.env.user._is_internal():
+            # portal customers may read their own orders, never our costs
+            return _json({"error": "not_found"}, 404)
         order = request.env["sale.order"].browse(order_id).exists()
         try:
             order.check_access("read")

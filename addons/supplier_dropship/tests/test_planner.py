@@ -218,3 +218,18 @@ class TestEndpoints(DropshipCommon, HttpCase):
         self.assertEqual(plan["lines"][0]["distributor_id"], self.ingram.id)
         response = self.url_open("/supplier_dropship/plan/999999999")
         self.assertEqual(response.status_code, 404)
+
+    def test_plan_endpoint_hides_costs_from_portal_customers(self):
+        self.set_part(self.ingram, PART_KETTLE, stock=50, price=11.0)
+        order = self.create_dropship_order([(self.kettle, 1)])
+        portal = new_test_user(
+            self.env, login="portal_buyer", groups="base.group_portal"
+        )
+        order.partner_id = portal.partner_id
+        order.sudo().message_subscribe(partner_ids=portal.partner_id.ids)
+        # the customer can read the order itself...
+        self.assertTrue(order.with_user(portal).check_access("read") is None)
+        self.authenticate(portal.login, portal.login)
+        response = self.url_open(f"/supplier_dropship/plan/{order.id}")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn(b"distributor", response.content)
