@@ -12,6 +12,7 @@ Ctrl-C stops everything it started.
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -35,6 +36,16 @@ def db_exists(name):
         check=True,
     ).stdout
     return bool(out.strip())
+
+
+def wait_for_port(port, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise SystemExit(f"[demo] nothing answers on port {port}")
 
 
 def write_config(path, args):
@@ -113,28 +124,30 @@ def main():
             ],
             check=True,
         )
-    # idempotent: fills a database that has no demo orders yet
-    subprocess.run(
-        [
-            python,
-            os.path.join(odoo_env.ROOT, "scripts", "demo_populate.py"),
-            "--db",
-            args.db,
-            "--orders",
-            str(args.orders),
-        ],
-        check=True,
-        cwd=os.path.join(odoo_env.ROOT, "scripts"),
-    )
-    if args.prepare_only:
-        return 0
-
     children = []
     try:
+        # the simulators first: the demo data is imported from them
         children.append(
             subprocess.Popen([python, "-m", "simulators", "all"], cwd=odoo_env.ROOT)
         )
-        children.append(subprocess.Popen([python, "-m", "odoo", "-c", config]))
+        wait_for_port(8301)
+        # idempotent: fills a database that has no demo orders yet, and authorises
+        # the channels against the simulators (their tokens live in memory)
+        subprocess.run(
+            [
+                python,
+                os.path.join(odoo_env.ROOT, "scripts", "demo_populate.py"),
+                "--db",
+                args.db,
+                "--orders",
+                str(args.orders),
+            ],
+            check=True,
+            cwd=os.path.join(odoo_env.ROOT, "scripts"),
+        )
+        if args.prepare_only:
+            return 0
+        children.append(subprocess.Popen([*odoo_env.odoo_executable(), "-c", config]))
         time.sleep(3)
         print(
             f"\n[demo] Odoo: http://localhost:{args.port}/odoo  (login: admin, "

@@ -61,11 +61,19 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def odoo_executable():
+    """The ``odoo`` script installed beside this Python, else ``python -m odoo``.
+    The script matters with workers: a server restart re-executes ``sys.argv``,
+    which ``-m odoo`` cannot survive."""
+    script = os.path.join(os.path.dirname(sys.executable), "odoo")
+    if os.path.exists(script):
+        return [script]
+    return [sys.executable, "-m", "odoo"]
+
+
 def odoo_command(database, *args, data_dir=None, http_port=None, logfile=None):
     cmd = [
-        sys.executable,
-        "-m",
-        "odoo",
+        *odoo_executable(),
         "--addons-path",
         addons_path(),
         "--database",
