@@ -61,6 +61,7 @@ SCENARIOS = {
     "import_batch": "base",
     "e2e_plain": "base",
     "e2e_ours": "base",
+    "e2e_plain_grouped": "base",
     "e2e_saw": "saw",
     "dropship": "base",
     "bulk": "base",
@@ -128,9 +129,10 @@ def use_git_ref(ref):
         ["git", "rev-parse", "--short", ref], cwd=ROOT, text=True
     ).strip()
     target = os.path.join(WORK_DIR, f"addons-{sha}")
-    for old in os.listdir(WORK_DIR):  # earlier snapshots
-        if old.startswith("addons-") and old != f"addons-{sha}":
-            shutil.rmtree(os.path.join(WORK_DIR, old), True)
+    for old in os.listdir(WORK_DIR):  # snapshots older than a day
+        path = os.path.join(WORK_DIR, old)
+        if old.startswith("addons-") and time.time() - os.path.getmtime(path) > 86400:
+            shutil.rmtree(path, True)
     if not os.path.isdir(target):
         os.makedirs(target + ".tmp", exist_ok=True)
         archive = subprocess.run(
@@ -472,6 +474,13 @@ def figure_rows(summary, raw, selected):
         ("e2e ours vs plain batched ORM", "e2e_ours", "e2e_plain", ">= 1.0", 1.0),
         ("e2e ours vs OCA SAW", "e2e_ours", "e2e_saw", ">= 1.0", 1.0),
         (
+            "e2e ours vs plain, same invoice grouping",
+            "e2e_ours",
+            "e2e_plain_grouped",
+            ">= 1.0",
+            1.0,
+        ),
+        (
             "drop-ship Ship vs plain drop-ship",
             "dropship",
             "dropship_plain",
@@ -595,7 +604,7 @@ def parse_args():
     parser.add_argument(
         "--profile",
         metavar="SCENARIO",
-        help="run SCENARIO once under cProfile (bench/results/SCENARIO.prof) and "
+        help="run SCENARIO once under cProfile (var/bench/SCENARIO.prof) and "
         "print the top cumulative functions",
     )
     parser.add_argument(
@@ -748,7 +757,7 @@ def profile(dbs, prepared, args, name):
 
     which = SCENARIOS[name]
     db = dbs.clone(prepared[which], f"bench_run_{os.getpid()}")
-    path = os.path.join(RESULTS_DIR, f"{name}.prof")
+    path = os.path.join(WORK_DIR, f"{name}.prof")
     try:
         result = run_scenario(db, name, args, 1, with_saw=which == "saw", profile=path)
     finally:
