@@ -523,7 +523,7 @@ class OmniChannel(models.Model):
                     normalised, updated_at = None, adapter.updated_at_of(raw)
             except ParseError as exc:
                 stats["skipped"] += 1
-                self._connector_log_parse_error(exc, raw)
+                self._connector_log_parse_error(exc, raw, adapter=adapter)
                 self._connector_hold_watermark(adapter, raw, stats)
                 continue
             if updated_at:
@@ -577,13 +577,27 @@ class OmniChannel(models.Model):
         else:
             stats["hold_all"] = True
 
-    def _connector_log_parse_error(self, exc, raw, separate=False):
-        external_ref = False
+    @staticmethod
+    def _connector_external_ref_of(raw, adapter=None):
+        """The order number of a record that could not be parsed, when it can
+        be read at all: the adapter's ``external_id_of`` (e.g. e-shop XML), else
+        the usual keys of a dict payload; False otherwise."""
+        if adapter is not None:
+            try:
+                external_ref = adapter.external_id_of(raw)
+            except Exception:  # a broken record: its number may be as broken
+                _logger.debug("No order number in an unreadable record", exc_info=True)
+            else:
+                if external_ref not in (None, "", False):
+                    return str(external_ref)
         if isinstance(raw, dict):
             for key in ("order_id", "order_sn", "id", "order_number", "external_id"):
                 if raw.get(key):
-                    external_ref = str(raw[key])
-                    break
+                    return str(raw[key])
+        return False
+
+    def _connector_log_parse_error(self, exc, raw, separate=False, adapter=None):
+        external_ref = self._connector_external_ref_of(raw, adapter)
         self._connector_log(
             "import",
             "orders/parse",
@@ -665,7 +679,9 @@ class OmniChannel(models.Model):
             try:
                 normalised = adapter.parse_order(raw)
             except ParseError as exc:
-                channel._connector_log_parse_error(exc, raw, separate=fetched)
+                channel._connector_log_parse_error(
+                    exc, raw, separate=fetched, adapter=adapter
+                )
                 if fetched:
                     raise RetryableJobError(str(exc), seconds=30) from exc
                 return self.env._("Skipped: %(error)s", error=str(exc))
