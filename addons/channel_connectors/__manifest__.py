@@ -2,7 +2,7 @@
     "name": "Channel Connectors",
     "summary": "Lazada, Shopee, TikTok Shop, e-shop and REST connectors: "
     "pull, push, webhooks, sync log",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Omnichannel Order Management Contributors",

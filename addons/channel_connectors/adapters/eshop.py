@@ -552,8 +552,13 @@ class EshopXmlAdapter(ChannelAdapter):
             else:
                 documents.append(tuple(doc))
         for key, kind in DOCUMENT_KEYWORDS.items():
-            if values.get(key):
-                documents.append((kind, values[key]))
+            numbers = values.get(key) or []
+            if isinstance(numbers, str):
+                # "WZ/1, WZ/2": one document per number
+                numbers = numbers.split(",")
+            elif not isinstance(numbers, list | tuple):
+                numbers = [numbers]
+            documents += [(kind, str(n).strip()) for n in numbers if str(n).strip()]
         return [(str(k), str(n)) for k, n in documents if k and n]
 
     def update_statuses(self, updates):
@@ -634,7 +639,8 @@ class EshopXmlAdapter(ChannelAdapter):
         """Push ``status`` (Confirmed/Potwierdzone, Fulfilled/Zrealizowane,
         Cancelled/Anulowane) with optional ``documents`` ([(type, number)] or
         {type: number}), ``invoice_number`` (FS), ``delivery_number`` (WZ),
-        ``reservation_number`` (RO), ``tracking_ref`` and ``carrier``. Returns the
+        ``reservation_number`` (RO) (each a number, a list or comma-separated
+        numbers), ``tracking_ref`` and ``carrier``. Returns the
         shop's result dict (see :meth:`update_statuses`); a rejection raises
         :class:`AdapterError` with the shop's message."""
         result = self.update_statuses([(order, status, values)])[0]
@@ -662,34 +668,15 @@ class EshopXmlAdapter(ChannelAdapter):
 
     def ship_order(self, order, method="dropoff", tracking_ref=None, pickup=None):
         """The shop has no shipping step: nothing is sent now. The tracking number
-        goes to the shop with ``Zrealizowane`` once the order is invoiced
-        (:meth:`set_invoice_number`)."""
+        goes to the shop with ``Zrealizowane`` once the order is delivered and
+        invoiced (the engine's fulfilled push: :meth:`update_status` with the
+        invoice (FS) and delivery (WZ) numbers)."""
         order = order if isinstance(order, dict) else {}
         return {
             "tracking_ref": tracking_ref or order.get("tracking_ref") or "",
             "courier": order.get("courier") or "",
             "package_id": None,
         }
-
-    def set_invoice_number(self, order, invoice_number):
-        """Delivered and invoiced (Comarch: FS + WZ issued): ``Zrealizowane`` with
-        the invoice as the FS document, the order's ``delivery_number`` (WZ) when
-        known, and its tracking number and carrier."""
-        values = {"invoice_number": invoice_number}
-        if isinstance(order, dict):
-            if order.get("status") == "fulfilled":
-                return {
-                    "external_id": self._order_id(order),
-                    "success": True,
-                    "unchanged": True,
-                    "state": "fulfilled",
-                }
-            values.update(
-                delivery_number=order.get("delivery_number"),
-                tracking_ref=order.get("tracking_ref"),
-                carrier=order.get("carrier") or order.get("courier"),
-            )
-        return self.update_status(order, "Fulfilled", **values)
 
     def cancel_order(self, order, reason=None):
         return self.update_status(order, "Cancelled")

@@ -56,6 +56,7 @@ ACTIONS = {
     "ship": "prepare_shipment",
     "delivered": "delivered",
     "deliver": "delivered",
+    "fulfilled": "delivered",
     "cancel": "cancel",
     "cancelled": "cancel",
     "canceled": "cancel",

@@ -3,6 +3,7 @@ from . import channel_field_mapping
 from . import channel_order_binding
 from . import channel_sync_log
 from . import channel_webhook_receipt
+from . import omni_bulk_operation
 from . import omni_channel
 from . import omni_channel_product
 from . import sale_order

@@ -10,6 +10,7 @@ RETRY_METHODS = {
     "_channel_accept_job",
     "_channel_ship_job",
     "_channel_invoice_number_job",
+    "_channel_fulfilled_job",
 }
 
 

@@ -6,8 +6,6 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.queue_job.exception import RetryableJobError
-
 from ..adapters import AdapterError
 
 JOB_CHANNEL = "root.omnichannel"
@@ -43,6 +41,12 @@ class SaleOrder(models.Model):
         copy=False,
         help="The shipment was arranged on the channel (packed / ready to ship).",
     )
+    channel_fulfilled_sent = fields.Boolean(
+        string="Fulfilled on Channel",
+        copy=False,
+        readonly=True,
+        help="The channel was told that the order is dispatched and invoiced.",
+    )
     channel_label_id = fields.Many2one(
         comodel_name="ir.attachment", string="Shipping Label", copy=False
     )
@@ -67,6 +71,36 @@ class SaleOrder(models.Model):
                 order.channel_id.connector_ready and order.channel_order_ref
             )
 
+    def _compute_lifecycle_state(self):
+        """Note the orders that become fulfilled in this transaction: the
+        channel is told at commit time (``_connector_flush_fulfilled``)."""
+        res = super()._compute_lifecycle_state()
+        history = self.env.cr.precommit.data.get("omni.order.event") or {}
+        became = [
+            order.id
+            for order in self
+            if isinstance(order.id, int)
+            and order.lifecycle_state == "fulfilled"
+            and (history.get((order.id, "lifecycle_state")) or {}).get("old")
+            != "fulfilled"
+        ]
+        if became:
+            todo = self.env.cr.precommit.data.setdefault(
+                "channel_connectors.fulfilled", set()
+            )
+            if not todo:
+                self.env.cr.precommit.add(self._connector_flush_fulfilled)
+            todo.update(became)
+        return res
+
+    def _connector_flush_fulfilled(self):
+        """Precommit: enqueue the fulfilled push of the orders that became
+        fulfilled (and still are)."""
+        ids = self.env.cr.precommit.data.pop("channel_connectors.fulfilled", set())
+        orders = self.env["sale.order"].browse(sorted(ids)).exists()
+        orders._connector_orders()._connector_enqueue_fulfilled()
+        self.env.flush_all()
+
     # ------------------------------------------------------------------ helpers
     def _connector_orders(self):
         return self.filtered(
@@ -88,11 +122,37 @@ class SaleOrder(models.Model):
                 data = {"external_id": self.channel_order_ref, "raw": raw}
         if self.tracking_ref:
             data["tracking_ref"] = self.tracking_ref
+        delivery_number = self._connector_delivery_number()
+        if delivery_number:
+            data["delivery_number"] = delivery_number
         if binding.package_ref:
             data["packages"] = [
                 {"id": binding.package_ref, "tracking_ref": self.tracking_ref or ""}
             ]
         return data
+
+    def _connector_delivery_number(self):
+        """The names of the order's done deliveries (outgoing and dropship),
+        comma-separated: the delivery note number(s) (e-shop: WZ)."""
+        self.ensure_one()
+        pickings = self.picking_ids.filtered(
+            lambda p: p.state == "done"
+            and p.picking_type_code in ("outgoing", "dropship")
+        ).sorted("id")
+        return ", ".join(pickings.mapped("name"))
+
+    def _connector_posted_invoices(self):
+        self.ensure_one()
+        return self.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        ).sorted("id")
+
+    def _connector_is_shipped(self):
+        """Shipped on the channel: by Odoo, or as the channel's status says."""
+        self.ensure_one()
+        return self.channel_shipped or (
+            self.channel_status in self.channel_id._get_adapter_class().shipped_statuses
+        )
 
     def _connector_adapter_supports(self, method_name):
         self.ensure_one()
@@ -190,7 +250,18 @@ class SaleOrder(models.Model):
                     order.with_context(connector_no_export=True).write(
                         {"channel_edited_fields": ",".join(sorted(known | edited))}
                     )
+        watched = {}
+        if "channel_shipped" in vals or "channel_status" in vals:
+            watched = {
+                order.id: order._connector_is_shipped()
+                for order in self._connector_orders()
+            }
         res = super().write(vals)
+        if watched:
+            # shipped on the channel now: what waited for the shipment goes out
+            self.browse(
+                [order_id for order_id, shipped in watched.items() if not shipped]
+            ).filtered(lambda o: o._connector_is_shipped())._connector_on_shipped()
         if vals.get("tracking_ref") and not self.env.context.get("connector_no_export"):
             for order in self._connector_orders().filtered(
                 lambda o: not o.channel_shipped and o.state == "sale"
@@ -261,11 +332,46 @@ class SaleOrder(models.Model):
                 order._connector_enqueue("_channel_ship_job", method)
 
     def _connector_on_invoice(self, invoice):
+        """An invoice was posted: its number goes to the channel now when the
+        order is shipped there, else when it is (``_connector_on_shipped``)."""
         for order in self._connector_orders():
-            if order._connector_adapter_supports("set_invoice_number"):
+            if (
+                order._connector_adapter_supports("set_invoice_number")
+                and order._connector_is_shipped()
+            ):
                 order._connector_enqueue(
                     "_channel_invoice_number_job", invoice.name, priority=20
                 )
+
+    def _connector_on_shipped(self):
+        """The orders became shipped on the channel: send the number of an
+        invoice posted before (invoicing on confirmation), and the fulfilled
+        status of the orders already dispatched and invoiced."""
+        for order in self._connector_orders():
+            invoice = order._connector_posted_invoices()[-1:]
+            if invoice and order._connector_adapter_supports("set_invoice_number"):
+                order._connector_enqueue(
+                    "_channel_invoice_number_job", invoice.name, priority=20
+                )
+        self._connector_enqueue_fulfilled()
+
+    def _connector_enqueue_fulfilled(self):
+        """Enqueue the fulfilled push (one pending job per order) of the
+        fulfilled orders not pushed yet, on channels that take statuses. An
+        order to ship on the channel first is pushed once shipped there."""
+        for order in self._connector_orders():
+            if (
+                order.lifecycle_state != "fulfilled"
+                or order.channel_fulfilled_sent
+                or not order._connector_adapter_supports("update_status")
+            ):
+                continue
+            if (
+                order._connector_adapter_supports("ship_order")
+                and not order._connector_is_shipped()
+            ):
+                continue
+            order._connector_enqueue("_channel_fulfilled_job", priority=20)
 
     # ------------------------------------------------------------------ jobs
     def _channel_accept_job(self):
@@ -345,12 +451,11 @@ class SaleOrder(models.Model):
     def _channel_invoice_number_job(self, invoice_number):
         self.ensure_one()
         channel = self.channel_id
-        adapter_cls = channel._get_adapter_class()
-        if not self.channel_shipped and (
-            self.channel_status not in adapter_cls.shipped_statuses
-        ):
-            raise RetryableJobError(
-                f"{self.name} is not shipped on the channel yet", seconds=30
+        if not self._connector_is_shipped():
+            # no retry loop: the number is sent again once the order is shipped
+            return self.env._(
+                "Not shipped on the channel yet: the invoice number is sent when "
+                "it is."
             )
         with channel._connector_job_guard(
             "export",
@@ -373,6 +478,61 @@ class SaleOrder(models.Model):
         )
         return True
 
+    def _channel_fulfilled_job(self):
+        """Job: tell the channel that the order is dispatched and invoiced
+        (``update_status(order, "Fulfilled", ...)`` with the invoice and delivery
+        numbers and the tracking number), once."""
+        self.ensure_one()
+        if self.channel_fulfilled_sent:
+            return self.env._("Already fulfilled on the channel")
+        if self.lifecycle_state != "fulfilled":
+            return self.env._("The order is not fulfilled any more")
+        if self._connector_adapter_supports("ship_order") and (
+            not self._connector_is_shipped()
+        ):
+            return self.env._(
+                "Not shipped on the channel yet: the status is sent when it is."
+            )
+        channel = self.channel_id
+        values = {
+            "invoice_number": ", ".join(
+                self._connector_posted_invoices().mapped("name")
+            )
+            or None,
+            "delivery_number": self._connector_delivery_number() or None,
+            "tracking_ref": self.tracking_ref or None,
+            "courier": self.courier_name or None,
+        }
+        with channel._connector_job_guard(
+            "export",
+            "order/fulfilled",
+            record=self,
+            external_ref=self.channel_order_ref,
+            retry=("_channel_fulfilled_job", []),
+        ):
+            channel._connector_call(
+                lambda adapter: adapter.update_status(
+                    self._connector_order_data(), "Fulfilled", **values
+                )
+            )
+        self.with_context(connector_no_export=True).write(
+            {"channel_fulfilled_sent": True}
+        )
+        channel._connector_log(
+            "export",
+            "order/fulfilled",
+            message=self.env._(
+                "Fulfilled: invoice %(invoice)s, delivery %(delivery)s",
+                invoice=values["invoice_number"] or "-",
+                delivery=values["delivery_number"] or "-",
+            ),
+            payload=values,
+            record=self,
+            external_ref=self.channel_order_ref,
+        )
+        self._connector_refresh()
+        return True
+
     # ------------------------------------------------------------------ buttons
     def _connector_check(self):
         orders = self._connector_orders()
@@ -391,6 +551,82 @@ class SaleOrder(models.Model):
         orders.filtered(lambda o: o.state in ("draft", "sent")).action_confirm()
         return True
 
+    def _connector_prepare_pickup(self, params):
+        """The ``pickup`` of ``ship_order`` from the arrange-shipment parameters
+        (``method``, ``pickup_date``, ``time_slot``, ``address_id``)."""
+        if params.get("method") != "pickup":
+            return None
+        address = self.env["res.partner"].browse(params.get("address_id") or [])
+        pickup_date = fields.Date.to_date(params.get("pickup_date") or None)
+        return {
+            "date": fields.Date.to_string(pickup_date) if pickup_date else None,
+            "time_slot": params.get("time_slot") or None,
+            "address": {
+                "name": address.name,
+                "street": address.street,
+                "city": address.city,
+                "zip": address.zip,
+                "country_code": address.country_id.code,
+                "phone": address.phone,
+            }
+            if address
+            else None,
+        }
+
+    def _connector_arrange_shipment(self, params):
+        """Arrange the shipment of these confirmed orders on their channels: one
+        ship job each (the Arrange Shipment wizard and the bulk action).
+        ``params``: ``method`` (pickup / dropoff / manual), ``pickup_date``,
+        ``time_slot``, ``address_id`` and ``tracking_ref``. Returns the orders
+        requested (those already shipped on the channel are left out)."""
+        method = params.get("method") or "dropoff"
+        tracking_ref = params.get("tracking_ref") or None
+        if method == "manual" and not tracking_ref:
+            raise UserError(self.env._("A manual shipment needs a tracking number."))
+        orders = self._connector_check().filtered(lambda o: not o.channel_shipped)
+        pending = orders.filtered(lambda o: o.state != "sale")
+        if pending:
+            raise UserError(
+                self.env._(
+                    "Confirm %(orders)s before shipping.",
+                    orders=", ".join(pending.mapped("name")),
+                )
+            )
+        pickup = self._connector_prepare_pickup(params)
+        for order in orders:
+            order._connector_enqueue(
+                "_channel_ship_job", method, tracking_ref=tracking_ref, pickup=pickup
+            )
+        return orders
+
+    # ------------------------------------------------------------------ bulk hooks
+    def _connector_bulk_orders(self, method_name):
+        return self._connector_orders().filtered(
+            lambda o: o._connector_adapter_supports(method_name)
+        )
+
+    def _omni_arrange_shipment(self, params):
+        """Orders of channels with a connector: arranged on the channel (a ship
+        job each, as the Arrange Shipment wizard does); the others as the order
+        desk does."""
+        connected = self._connector_bulk_orders("ship_order")
+        others = self - connected
+        if connected:
+            connected._connector_arrange_shipment(params)
+        if others:
+            return super(SaleOrder, others)._omni_arrange_shipment(params)
+        return True
+
+    def _omni_get_label(self):
+        """The channel's label: the one fetched before, else fetched from the
+        channel once the shipment is arranged there."""
+        self.ensure_one()
+        if self.channel_label_id:
+            return self.channel_label_id
+        if self._connector_bulk_orders("get_label") and self._connector_is_shipped():
+            return self._connector_fetch_label()
+        return super()._omni_get_label()
+
     def action_channel_arrange_shipment(self):
         self._connector_check()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -403,47 +639,54 @@ class SaleOrder(models.Model):
         }
         return action
 
+    def _connector_fetch_label(self):
+        """Fetch the AWB from the channel and store it on the order
+        (``channel_label_id``). Returns the attachment; an error is logged and
+        raised as a UserError."""
+        self.ensure_one()
+        channel = self.channel_id
+        try:
+            pdf = channel._connector_call(
+                lambda adapter: adapter.get_label(self._connector_order_data())
+            )
+        except AdapterError as exc:
+            channel._connector_log(
+                "export",
+                "order/label",
+                state="failed",
+                message=str(exc),
+                payload=exc.payload,
+                record=self,
+                external_ref=self.channel_order_ref,
+                separate=True,
+            )
+            raise UserError(
+                self.env._(
+                    "No label for %(order)s: %(error)s",
+                    order=self.name,
+                    error=str(exc),
+                )
+            ) from exc
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"AWB-{self.channel_order_ref}.pdf",
+                "datas": base64.b64encode(pdf),
+                "mimetype": "application/pdf",
+                "res_model": "sale.order",
+                "res_id": self.id,
+            }
+        )
+        self.with_context(connector_no_export=True).write(
+            {"channel_label_id": attachment.id}
+        )
+        return attachment
+
     def action_channel_print_label(self):
         """Fetch the AWB from the channel, store it on the order, mark it printed."""
         attachments = self.env["ir.attachment"]
         for order in self._connector_check():
-            channel = order.channel_id
-            try:
-                pdf = channel._connector_call(
-                    lambda adapter, order=order: adapter.get_label(
-                        order._connector_order_data()
-                    )
-                )
-            except AdapterError as exc:
-                channel._connector_log(
-                    "export",
-                    "order/label",
-                    state="failed",
-                    message=str(exc),
-                    payload=exc.payload,
-                    record=order,
-                    external_ref=order.channel_order_ref,
-                    separate=True,
-                )
-                raise UserError(
-                    self.env._(
-                        "No label for %(order)s: %(error)s",
-                        order=order.name,
-                        error=str(exc),
-                    )
-                ) from exc
-            attachment = self.env["ir.attachment"].create(
-                {
-                    "name": f"AWB-{order.channel_order_ref}.pdf",
-                    "datas": base64.b64encode(pdf),
-                    "mimetype": "application/pdf",
-                    "res_model": "sale.order",
-                    "res_id": order.id,
-                }
-            )
-            order.with_context(connector_no_export=True).write(
-                {"label_printed": True, "channel_label_id": attachment.id}
-            )
+            attachment = order._connector_fetch_label()
+            order.with_context(connector_no_export=True).write({"label_printed": True})
             order._omni_log_event("label", self.env._("Shipping label printed"))
             attachments |= attachment
         if len(attachments) == 1:

@@ -1,5 +1,6 @@
 from . import test_install
 from . import test_lazada
+from . import test_bulk_lazada
 from . import test_webhook
 from . import test_adapter_eshop
 from . import test_adapter_shopee

@@ -67,8 +67,11 @@ class ConnectorCommon(OmniCommon):
             yield trap
 
     def run_jobs(self, trap, rounds=10):
-        """Perform the trapped jobs, and the jobs they enqueue, until none is left."""
+        """Perform the trapped jobs, and the jobs they enqueue, until none is left.
+        Each round starts with the precommit hooks, as the commit that hands the
+        jobs to the runner would (history, the fulfilled push)."""
         for _round in range(rounds):
+            self.flush_history()
             if not trap.enqueued_jobs:
                 return
             trap.perform_enqueued_jobs()

@@ -370,8 +370,9 @@ class TestEshopAdapter(TransactionCase):
         self.assertIn("cannot send status 'shipped'", str(caught.exception))
 
     def test_engine_hooks(self):
-        """accept_order on confirmation; ship_order sends nothing; the invoice
-        number sends Zrealizowane with the FS number and the tracking number."""
+        """accept_order on confirmation; ship_order sends nothing; the fulfilled
+        push sends Zrealizowane with the FS and WZ numbers and the tracking
+        number."""
         order_id, _order = self.find_state(self.sim_state(), state="awaiting_shop")
         adapter = self.adapter()
         order = adapter.parse_order(adapter.get_orders([order_id])[0])
@@ -383,8 +384,16 @@ class TestEshopAdapter(TransactionCase):
         shipped = adapter.ship_order(order, method="manual", tracking_ref="INP-77")
         self.assertEqual(shipped["tracking_ref"], "INP-77")
         self.assertEqual(len(self.sim_state()["status_updates"]), sent)
-        order.update(tracking_ref="INP-77", courier="InPost", delivery_number="WZ/3")
-        self.assertTrue(adapter.set_invoice_number(order, "FS/99/2025")["success"])
+        self.assertFalse(adapter.supports("set_invoice_number"))
+        result = adapter.update_status(
+            order,
+            "Fulfilled",
+            invoice_number="FS/99/2025",
+            delivery_number="WZ/3",
+            tracking_ref="INP-77",
+            courier="InPost",
+        )
+        self.assertTrue(result["success"])
         state = self.sim_state()
         self.assertEqual(state["orders"][order_id]["state"], "fulfilled")
         self.assertEqual(

@@ -146,9 +146,20 @@ class TestEshopCycle(ConnectorCommon):
         self.assertEqual(sim_order["state"], "fulfilled")
         self.assertIn(["FS", invoice.name], sim_order["documents"])
         self.assertEqual(sim_order["tracking"], "INPOST-1234567890")
-        self.assertEqual(
-            self.sim_state()["status_updates"][-1]["status"], "Zrealizowane"
-        )
+        # the delivery note (WZ) goes with it, and Zrealizowane is sent once
+        delivery = order.picking_ids.filtered(lambda p: p.state == "done")
+        self.assertTrue(delivery)
+        self.assertIn(["WZ", delivery.name], sim_order["documents"])
+        fulfilled = [
+            u
+            for u in self.sim_state()["status_updates"]
+            if u["order_id"] == external_id and u["status"] == "Zrealizowane"
+        ]
+        self.assertEqual(len(fulfilled), 1)
+        self.assertTrue(order.channel_fulfilled_sent)
+        with self.jobs() as trap:
+            order._connector_enqueue_fulfilled()
+            self.assertFalse(trap.enqueued_jobs)
         self.pull()
         self.assertEqual(order.channel_status, "fulfilled")
         self.assertFalse(self.logs(state="failed"))
@@ -189,7 +200,18 @@ class TestEshopCycle(ConnectorCommon):
         skipped = self.logs(state="skipped")
         self.assertTrue(skipped)
         self.assertTrue(all('Malformed="true"' in log.payload for log in skipped))
+        # the XML record names its order: the log has the reference and a Retry
+        self.assertTrue(all(skipped.mapped("external_ref")))
+        self.assertEqual(set(skipped.mapped("retry_method")), {"_import_order_job"})
         self.sim_post("/_sim/faults", {})
+        with self.jobs() as trap:
+            skipped[0].action_retry()
+            self.assertEqual(
+                [(j.method_name, j.args[0]) for j in trap.enqueued_jobs],
+                [("_import_order_job", skipped[0].external_ref)],
+            )
+            self.run_jobs(trap)
+        self.assertTrue(self.order_of(skipped[0].external_ref))
         importable = {
             oid
             for oid, o in self.sim_orders().items()

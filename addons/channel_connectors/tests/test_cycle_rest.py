@@ -190,13 +190,15 @@ class TestRestCycle(ConnectorCommon):
             self.deliver(order)
             self.run_jobs(trap)
         sim_order = self.sim_orders()[data["id"]]
-        self.assertEqual(sim_order["order_status"], "READY_TO_SHIP")
-        self.assertEqual(sim_order["tracking_number"], "JNTMY0012345")
         self.assertTrue(order.channel_shipped)
-        self.assertEqual(order.channel_status, "READY_TO_SHIP")
+        self.assertEqual(sim_order["tracking_number"], "JNTMY0012345")
+        # delivered and invoiced: "delivered" goes to the hub, once
+        self.assertEqual(order.lifecycle_state, "fulfilled")
+        self.assertTrue(order.channel_fulfilled_sent)
+        self.assertEqual(sim_order["order_status"], "DELIVERED")
         self.assertEqual(
             [p["action"] for p in self.sim_state()["status_pushes"]],
-            ["confirm", "prepare_shipment"],
+            ["confirm", "prepare_shipment", "delivered"],
         )
         self.assertFalse(self.logs(state="failed"))
 

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 
 class ChannelShipWizard(models.TransientModel):
@@ -36,51 +35,22 @@ class ChannelShipWizard(models.TransientModel):
             res["address_id"] = self.env.company.partner_id.id
         return res
 
-    def _prepare_pickup(self):
+    def _prepare_params(self):
+        """The arrange-shipment parameters (as the bulk action's)."""
         self.ensure_one()
-        if self.method != "pickup":
-            return None
-        address = self.address_id
         return {
-            "date": fields.Date.to_string(self.pickup_date)
+            "method": self.method,
+            "pickup_date": fields.Date.to_string(self.pickup_date)
             if self.pickup_date
-            else None,
-            "time_slot": self.time_slot or None,
-            "address": {
-                "name": address.name,
-                "street": address.street,
-                "city": address.city,
-                "zip": address.zip,
-                "country_code": address.country_id.code,
-                "phone": address.phone,
-            }
-            if address
-            else None,
+            else False,
+            "time_slot": self.time_slot or False,
+            "address_id": self.address_id.id or False,
+            "tracking_ref": self.tracking_ref or False,
         }
 
     def action_arrange(self):
         self.ensure_one()
-        if self.method == "manual" and not self.tracking_ref:
-            raise UserError(self.env._("A manual shipment needs a tracking number."))
-        orders = self.order_ids._connector_check().filtered(
-            lambda o: not o.channel_shipped
-        )
-        pending = orders.filtered(lambda o: o.state != "sale")
-        if pending:
-            raise UserError(
-                self.env._(
-                    "Confirm %(orders)s before shipping.",
-                    orders=", ".join(pending.mapped("name")),
-                )
-            )
-        pickup = self._prepare_pickup()
-        for order in orders:
-            order._connector_enqueue(
-                "_channel_ship_job",
-                self.method,
-                tracking_ref=self.tracking_ref or None,
-                pickup=pickup,
-            )
+        orders = self.order_ids._connector_arrange_shipment(self._prepare_params())
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
