@@ -60,6 +60,7 @@ def write_config(path, args):
             f"http_port = {args.port}\n"
             "http_interface = 0.0.0.0\n"
             "admin_passwd = admin\n"
+            "list_db = False\n"
             f"workers = {args.workers}\n"
             "max_cron_threads = 1\n"
             "server_wide_modules = base,web,queue_job\n"
