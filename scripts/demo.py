@@ -125,6 +125,12 @@ def main():
             ],
             check=True,
         )
+
+    def interrupt(*_args):
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, interrupt)
     children = []
     try:
         # the simulators first: the demo data is imported from them

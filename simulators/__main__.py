@@ -51,7 +51,8 @@ def main(argv=None):
         sys.stdout.write(f"{name} simulator listening on {server.url}\n")
     sys.stdout.flush()
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: stop.set())
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *a: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:
