@@ -414,20 +414,32 @@ class SaleOrder(models.Model):
 
     def _omni_log_event(self, event_type, note, from_value=False, to_value=False):
         """Record an event of another kind (picking, label, cancellation...)."""
+        return self._omni_log_events(
+            [(order, event_type, note, from_value, to_value) for order in self]
+        )
+
+    @api.model
+    def _omni_log_events(self, events):
+        """Record many events at once: ``events`` is a list of
+        (order, event_type, note, from_value, to_value)."""
         actor = self.env["omni.order.event"]._current_actor()
-        self.env["omni.order.event"].sudo().create(
-            [
-                {
-                    "order_id": order.id,
-                    "event_type": event_type,
-                    "note": note,
-                    "from_value": from_value,
-                    "to_value": to_value,
-                    "actor": actor,
-                    "user_id": self.env.uid,
-                }
-                for order in self
-            ]
+        return (
+            self.env["omni.order.event"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "order_id": order.id,
+                        "event_type": event_type,
+                        "note": note,
+                        "from_value": from_value,
+                        "to_value": to_value,
+                        "actor": actor,
+                        "user_id": self.env.uid,
+                    }
+                    for order, event_type, note, from_value, to_value in events
+                ]
+            )
         )
 
     # ------------------------------------------------------------------ processing
@@ -467,8 +479,9 @@ class SaleOrder(models.Model):
         )
         if not to_invoice:
             return self.env["account.move"]
+        # one invoice per order: a channel order has its own invoice number
         moves = to_invoice.with_context(omni_no_auto_process=True)._create_invoices(
-            grouped=False, final=True
+            grouped=True, final=True
         )
         moves.action_post()
         return moves

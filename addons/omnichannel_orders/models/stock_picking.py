@@ -7,16 +7,22 @@ class StockPicking(models.Model):
     def _action_done(self):
         res = super()._action_done()
         done = self.filtered(lambda p: p.state == "done" and p.sale_id)
-        for picking in done:
-            picking.sale_id._omni_log_event(
-                "picking",
-                self.env._(
-                    "%(picking)s done (%(type)s)",
-                    picking=picking.name,
-                    type=picking.picking_type_id.name,
-                ),
-                to_value=picking.picking_type_code,
-            )
+        self.env["sale.order"]._omni_log_events(
+            [
+                (
+                    picking.sale_id,
+                    "picking",
+                    self.env._(
+                        "%(picking)s done (%(type)s)",
+                        picking=picking.name,
+                        type=picking.picking_type_id.name,
+                    ),
+                    False,
+                    picking.picking_type_code,
+                )
+                for picking in done
+            ]
+        )
         dispatched = done.filtered(
             lambda p: p.picking_type_code in ("outgoing", "dropship")
         ).sale_id

@@ -82,3 +82,20 @@ class TestInvoiceOnDispatch(OmniCommon):
         journal.active = True
         order._omni_invoice_and_post()
         self.assertEqual(order.lifecycle_state, "fulfilled")
+
+    def test_one_invoice_per_order_for_the_same_customer(self):
+        """Dispatching several orders of one buyer at once never merges their
+        invoices: each channel order has its own invoice number."""
+        orders = self.create_order() | self.create_order() | self.create_order()
+        orders.action_confirm()
+        pickings = orders.picking_ids
+        pickings.action_assign()
+        for move in pickings.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        pickings.button_validate()
+        for order in orders:
+            self.assertEqual(len(order.invoice_ids), 1)
+            self.assertEqual(order.invoice_ids.invoice_origin, order.name)
+        self.assertEqual(len(orders.invoice_ids), 3)
+        self.assertEqual(set(orders.mapped("lifecycle_state")), {"fulfilled"})
