@@ -35,11 +35,12 @@ Conventions of this adapter:
   positive number: ``total = items + shipping + fees - voucher``.
 """
 
-import datetime
 import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
 
 from .base import AdapterError, ChannelAdapter, ParseError, register
+from .tools import iso_datetime as _datetime
+from .tools import with_version as _with_version
 
 STATUS_NAMES = {
     "potwierdzone": "Potwierdzone",
@@ -100,29 +101,6 @@ def _decimal(value, what):
 
 def _money(value):
     return float(value.quantize(Decimal("0.01")))
-
-
-def _datetime(value, what):
-    raw = (value or "").strip()
-    if not raw:
-        raise ValueError(f"{what} is missing")
-    try:
-        parsed = datetime.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ValueError(f"{what} {value!r} is not an ISO 8601 date") from exc
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return parsed
-
-
-def _with_version(moment, version):
-    """The source stamps changes to the second only; two changes within one second
-    would look alike to "newer wins". The change sequence number (``version``) goes
-    into the microseconds as the tie-break (a timestamp that has sub-seconds is
-    kept)."""
-    if isinstance(version, int) and version > 0 and not moment.microsecond:
-        return moment.replace(microsecond=version % 1000000)
-    return moment
 
 
 def _bool(value):

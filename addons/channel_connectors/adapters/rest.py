@@ -47,6 +47,8 @@ import re
 from urllib.parse import parse_qsl
 
 from .base import AdapterError, ChannelAdapter, ParseError, register
+from .tools import iso_datetime as _datetime
+from .tools import with_version as _with_version
 
 ACTIONS = {
     "confirm": "confirm",
@@ -115,28 +117,6 @@ def _line_matches(line, conditions):
         if hit != (op in ("eq", "in")):
             return False
     return True
-
-
-def _datetime(value, what):
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{what} is missing")
-    try:
-        parsed = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ValueError(f"{what} {value!r} is not an ISO 8601 date") from exc
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return parsed
-
-
-def _with_version(moment, version):
-    """The source stamps changes to the second only; two changes within one second
-    would look alike to "newer wins". The change sequence number (``version``) goes
-    into the microseconds as the tie-break (a timestamp that has sub-seconds is
-    kept)."""
-    if isinstance(version, int) and version > 0 and not moment.microsecond:
-        return moment.replace(microsecond=version % 1000000)
-    return moment
 
 
 def _iso(moment):

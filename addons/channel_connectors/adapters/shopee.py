@@ -26,6 +26,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from .base import AdapterError, ChannelAdapter, ParseError, TokenExpired, register
+from .tools import from_epoch, parse_retry_after, to_epoch
+from .tools import push_time as _push_time
 
 _logger = logging.getLogger(__name__)
 
@@ -53,48 +55,6 @@ DEFAULT_DOCUMENT_TYPE = "THERMAL_AIR_WAYBILL"
 TRACKED_STATUSES = ("PROCESSED", "RETRY_SHIP", "SHIPPED")
 DOCUMENT_POLLS = 12
 DOCUMENT_POLL_DELAY = 0.5
-
-
-def to_epoch(value):
-    """datetime (naive = UTC) / epoch number -> int epoch seconds."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return int(value.timestamp())
-    return int(value)
-
-
-def _push_time(value):
-    """The update time a push announces, None when it is not a timestamp."""
-    try:
-        return from_epoch(value) if value else None
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
-
-
-def from_epoch(value):
-    """epoch seconds -> naive UTC datetime (None for empty values)."""
-    if value in (None, "", 0):
-        return None
-    return datetime.fromtimestamp(int(value), UTC).replace(tzinfo=None)
-
-
-def parse_retry_after(value):
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        from email.utils import parsedate_to_datetime
-
-        when = parsedate_to_datetime(value)
-        return max((when - datetime.now(when.tzinfo)).total_seconds(), 0.0)
-    except (TypeError, ValueError):
-        return None
 
 
 def split_ref(ref):

@@ -28,10 +28,11 @@ import hmac
 import json
 import logging
 import time
-from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 from .base import AdapterError, ChannelAdapter, ParseError, TokenExpired, register
+from .tools import from_epoch, parse_retry_after, to_epoch
+from .tools import push_time as _push_time
 
 _logger = logging.getLogger(__name__)
 
@@ -45,46 +46,6 @@ RATE_LIMITED = {36009002}
 TOKEN_CODES = {105001, 105002}
 RETRYABLE_CODES = {36009002, 36009003, 10000001}
 DEFAULT_REJECT_REASON = "seller_reject_apply_product_has_been_packed"
-
-
-def _push_time(value):
-    """The update time a push announces, None when it is not a timestamp."""
-    try:
-        return from_epoch(value) if value else None
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
-
-
-def from_epoch(value):
-    if value in (None, "", 0):
-        return None
-    return datetime.fromtimestamp(int(value), UTC).replace(tzinfo=None)
-
-
-def to_epoch(value):
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return int(value.timestamp())
-    return int(value)
-
-
-def parse_retry_after(value):
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        from email.utils import parsedate_to_datetime
-
-        when = parsedate_to_datetime(value)
-        return max((when - datetime.now(when.tzinfo)).total_seconds(), 0.0)
-    except (TypeError, ValueError):
-        return None
 
 
 def tts_sign(app_secret, path, query, body=b""):

@@ -1,0 +1,68 @@
+"""Small conversions shared by the adapters: epoch and ISO 8601 times (naive UTC),
+Retry-After headers."""
+
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+
+def to_epoch(value):
+    """naive UTC (or aware) datetime or epoch -> epoch seconds (None stays None)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return int(value.timestamp())
+    return int(value)
+
+
+def from_epoch(value):
+    """epoch seconds -> naive UTC datetime (None for empty values)."""
+    if value in (None, "", 0):
+        return None
+    return datetime.fromtimestamp(int(value), UTC).replace(tzinfo=None)
+
+
+def push_time(value):
+    """The update time a push announces, None when it is not a timestamp."""
+    try:
+        return from_epoch(value) if value else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def parse_retry_after(value):
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+        return max((when - datetime.now(when.tzinfo)).total_seconds(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def iso_datetime(value, what):
+    """An ISO 8601 string -> naive UTC datetime; ValueError naming ``what``."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{what} is missing")
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"{what} {value!r} is not an ISO 8601 date") from exc
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def with_version(moment, version):
+    """Sources that stamp changes to the second only: two changes within one second
+    would look alike to "newer wins". The change sequence number (``version``) goes
+    into the microseconds as the tie-break (a timestamp with sub-seconds is kept)."""
+    if isinstance(version, int) and version > 0 and not moment.microsecond:
+        return moment.replace(microsecond=version % 1000000)
+    return moment
