@@ -14,7 +14,7 @@ $PYTHON -m ruff format --check . || rc=1
 step "pylint-odoo (mandatory checks)"
 $PYTHON -m pylint --rcfile=.pylintrc-mandatory --output-format=parseable $addons || rc=1
 step "oca-checks-odoo-module"
-oca-checks-odoo-module --no-verbose $(find addons -maxdepth 2 -name __manifest__.py) || rc=1
+oca-checks-odoo-module $(find addons -maxdepth 2 -name __manifest__.py) || rc=1
 step "manifestoo check-licenses"
 odoo_paths=$(cd scripts && $PYTHON -c 'import odoo_env; print(",".join(odoo_env.odoo_addons_paths()))')
 $PYTHON -m manifestoo --addons-path "addons,$odoo_paths" --select-addons-dir addons check-licenses || rc=1
