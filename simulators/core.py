@@ -304,13 +304,17 @@ class SimServer:
                 "%s: error while handling %s %s", self.name, req.method, req.path
             )
             resp = json_response({"error": "simulator_error", "message": str(exc)}, 500)
-        handler.send_response(resp.status)
-        for key, value in resp.headers.items():
-            handler.send_header(key, value)
-        handler.send_header("Content-Length", str(len(resp.body)))
-        handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(resp.body)
+        try:
+            handler.send_response(resp.status)
+            for key, value in resp.headers.items():
+                handler.send_header(key, value)
+            handler.send_header("Content-Length", str(len(resp.body)))
+            handler.end_headers()
+            if handler.command != "HEAD":
+                handler.wfile.write(resp.body)
+        except (BrokenPipeError, ConnectionResetError):
+            # the client gave up (its timeout, e.g. under the timeout fault)
+            handler.close_connection = True
 
     def _route_request(self, req):
         if req.path.startswith("/_sim/"):
