@@ -71,6 +71,7 @@ class OmniChannel(models.Model):
         help="Import this channel's settlements and payouts every day.",
     )
     settlement_journal_id = fields.Many2one(
+        groups="account.group_account_invoice",
         comodel_name="account.journal",
         string="Clearing Journal",
         check_company=True,
@@ -78,6 +79,7 @@ class OmniChannel(models.Model):
         help="Settlements and payouts are booked in this journal.",
     )
     settlement_clearing_account_id = fields.Many2one(
+        groups="account.group_account_invoice",
         comodel_name="account.account",
         string="Clearing Account",
         check_company=True,
@@ -85,49 +87,63 @@ class OmniChannel(models.Model):
         "credited by payouts.",
     )
     settlement_bank_journal_id = fields.Many2one(
+        groups="account.group_account_invoice",
         comodel_name="account.journal",
         string="Payout Bank Journal",
         check_company=True,
         domain="[('type', '=', 'bank')]",
     )
     settlement_partner_id = fields.Many2one(
+        groups="account.group_account_invoice",
         comodel_name="res.partner",
         string="Marketplace Partner",
         help="The marketplace as a partner: fees, payouts and settled orders that "
         "have no invoice are booked on it.",
     )
     settlement_commission_account_id = fields.Many2one(
-        comodel_name="account.account", string="Commission Account", check_company=True
+        groups="account.group_account_invoice",
+        comodel_name="account.account",
+        string="Commission Account",
+        check_company=True,
     )
     settlement_payment_fee_account_id = fields.Many2one(
+        groups="account.group_account_invoice",
         comodel_name="account.account",
         string="Payment Fee Account",
         check_company=True,
     )
     settlement_shipping_account_id = fields.Many2one(
+        groups="account.group_account_invoice",
         comodel_name="account.account",
         string="Seller Shipping Account",
         check_company=True,
     )
     settlement_voucher_account_id = fields.Many2one(
+        groups="account.group_account_invoice",
         comodel_name="account.account",
         string="Seller Voucher Account",
         check_company=True,
     )
     settlement_ads_account_id = fields.Many2one(
-        comodel_name="account.account", string="Ads Account", check_company=True
+        groups="account.group_account_invoice",
+        comodel_name="account.account",
+        string="Ads Account",
+        check_company=True,
     )
     settlement_wht_account_id = fields.Many2one(
+        groups="account.group_account_invoice",
         comodel_name="account.account",
         string="Withholding Tax Account",
         check_company=True,
     )
     settlement_adjustment_account_id = fields.Many2one(
+        groups="account.group_account_invoice",
         comodel_name="account.account",
         string="Adjustment Account",
         check_company=True,
     )
     settlement_suspense_account_id = fields.Many2one(
+        groups="account.group_account_invoice",
         comodel_name="account.account",
         string="Suspense Account",
         check_company=True,
@@ -155,12 +171,17 @@ class OmniChannel(models.Model):
         help="Post settlements and payouts as soon as they are imported."
     )
     settlement_fee_mapping_ids = fields.One2many(
+        groups="account.group_account_invoice",
         comodel_name="channel.settlement.fee.mapping",
         inverse_name="channel_id",
         string="Fee Mapping",
     )
-    settlement_count = fields.Integer(compute="_compute_settlement_count")
-    settlement_exception_count = fields.Integer(compute="_compute_settlement_count")
+    settlement_count = fields.Integer(
+        groups="account.group_account_invoice", compute="_compute_settlement_count"
+    )
+    settlement_exception_count = fields.Integer(
+        groups="account.group_account_invoice", compute="_compute_settlement_count"
+    )
 
     def _compute_settlement_count(self):
         Settlement = self.env["channel.settlement"]
