@@ -99,12 +99,8 @@ def test_two_workers_two_pulls_and_webhooks(tmp_path):
             http_port=port,
             logfile=logfile,
         )
-        # a script, not ``-m odoo``: the prefork server re-executes its own
-        # command line for the gevent worker
-        script = tmp_path / "odoo-bin"
-        script.write_text("import odoo\n\nodoo.cli.main()\n")
-        assert command[1:3] == ["-m", "odoo"], command
-        command[:3] = [sys.executable, str(script)]
+        # odoo_command runs the ``odoo`` script: the prefork server re-executes its
+        # own command line for the gevent worker, which ``-m odoo`` cannot survive
         server = subprocess.Popen(command, cwd=ROOT, env=env)
         url = f"http://127.0.0.1:{port}"
         _wait_http(url, server)
