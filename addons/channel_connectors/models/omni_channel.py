@@ -14,6 +14,7 @@ from odoo import Command, api, fields, models, modules
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.queue_job.delay import group
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..adapters import ADAPTERS, AdapterError, ParseError, TokenExpired
@@ -143,9 +144,9 @@ class OmniChannel(models.Model):
     )
     import_interval_minutes = fields.Integer(string="Pull Every (minutes)", default=5)
     import_in_batch = fields.Boolean(
-        help="Import a page of orders inside the pull job (one transaction, one "
-        "savepoint per order) instead of one job per order. Faster; only for "
-        "platforms whose order lists carry full orders.",
+        help="Import the pages inside the pull job (the whole pull in one "
+        "transaction) instead of one job per page. Only for platforms whose "
+        "order lists carry full orders; by default each page is its own job.",
     )
     stock_sync = fields.Boolean(
         string="Push Stock", default=True, help="Send free quantities to the channel."
@@ -458,8 +459,10 @@ class OmniChannel(models.Model):
 
     def _import_orders_job(self, since=None, until=None, advance_watermark=True):
         """Job: page through the orders updated since the watermark (minus the
-        overlap) or in [since, until); import or enqueue every new version; move the
-        watermark once every page is stored."""
+        overlap) or in [since, until); enqueue one page job per page of new
+        versions (or import them here with ``import_in_batch``); move the
+        watermark once every page is stored (a job that waits for the page
+        jobs)."""
         self.ensure_one()
         channel = self.with_context(
             omni_actor=self.env.context.get("omni_actor", "job")
@@ -484,22 +487,63 @@ class OmniChannel(models.Model):
             channel._connector_call(
                 lambda adapter: channel._pull_pages(adapter, start, end, stats, latest)
             )
-        vals = {"last_pull_at": fields.Datetime.now()}
+        page_items = stats.pop("page_items", [])
+        watermark = {}
         next_cursor = stats.pop("next_cursor", None)
         if advance_watermark and next_cursor not in (None, "", False):
-            vals["import_cursor"] = str(next_cursor)
+            watermark["import_cursor"] = str(next_cursor)
         hold_all, hold = stats.pop("hold_all", False), stats.pop("hold", [])
         if advance_watermark and latest and not hold_all:
             # never past a record that was skipped: the next pull reads it again
             newest = min([max(latest), *hold])
             if not channel.last_import_at or newest > channel.last_import_at:
-                vals["last_import_at"] = newest
-        channel.write(vals)
+                watermark["last_import_at"] = fields.Datetime.to_string(newest)
+        channel.write({"last_pull_at": fields.Datetime.now()})
+        page_jobs = [channel._page_delayable(items) for items in page_items]
+        if page_jobs and watermark:
+            # the watermark moves when every page job is done (a failed page
+            # keeps it where it is: the next pull lists that page again)
+            done = channel.delayable(
+                channel=JOB_CHANNEL,
+                identity_key="channel_connectors.pull_done:"
+                + self._connector_digest(
+                    [job.identity_key for job in page_jobs], watermark
+                ),
+                description=self.env._(
+                    "Move the watermark of %(channel)s", channel=self.name
+                ),
+            )._import_pull_done_job(watermark)
+            group(*page_jobs).on_done(done).delay()
+        elif page_jobs:
+            group(*page_jobs).delay()
+        elif watermark:
+            channel._import_pull_done_job(watermark)
         return self.env._(
-            "%(pages)s page(s), %(orders)s order(s): %(queued)s job(s) queued, "
-            "%(imported)s imported, %(skipped)s skipped",
+            "%(pages)s page(s), %(orders)s order(s): %(queued)s queued in "
+            "%(page_jobs)s page job(s), %(imported)s imported, %(skipped)s skipped",
+            page_jobs=len(page_jobs),
             **stats,
         )
+
+    def _import_pull_done_job(self, watermark):
+        """Job (after the page jobs of a pull): move the watermark and the cursor
+        the pull reached; a watermark never moves back."""
+        self.ensure_one()
+        vals = {}
+        if watermark.get("import_cursor"):
+            vals["import_cursor"] = watermark["import_cursor"]
+        newest = watermark.get("last_import_at")
+        if newest:
+            newest = fields.Datetime.to_datetime(newest)
+            if not self.last_import_at or newest > self.last_import_at:
+                vals["last_import_at"] = newest
+        if vals:
+            self.write(vals)
+        return self.env._("Watermark: %(vals)s", vals=vals or "-")
+
+    @staticmethod
+    def _connector_digest(*parts):
+        return hashlib.sha1(_dumps(parts).encode()).hexdigest()
 
     def _pull_pages(self, adapter, start, end, stats, latest):
         for page in adapter.list_orders(start, end):
@@ -511,7 +555,8 @@ class OmniChannel(models.Model):
 
     def _pull_page(self, adapter, page, stats, latest):
         """Store one page: skip what is already known at this version, import the
-        rest in batch (``import_in_batch``) or enqueue one job per order."""
+        rest here (``import_in_batch``) or in one page job (its items added to
+        ``stats["page_items"]``: the pull enqueues the page jobs at its end)."""
         entries = []
         for raw in page:
             try:
@@ -548,20 +593,109 @@ class OmniChannel(models.Model):
                 todo.remove(previous)
             seen[external_id] = entry
             todo.append(entry)
+        if not todo:
+            return
         if self.import_in_batch and adapter.list_returns_details:
             result = self._import_normalised(
                 [entry[3] for entry in todo], adapter=adapter, defer_locked=True
             )
             stats["imported"] += result["created"] + result["updated"]
             return
-        for external_id, updated_at, raw, _normalised in todo:
-            self._enqueue_import(
-                external_id,
-                updated_at,
-                raw if adapter.list_returns_details else None,
-                strict=not adapter.list_returns_details,
-            )
-            stats["queued"] += 1
+        details = adapter.list_returns_details
+        items = [
+            [
+                str(external_id),
+                fields.Datetime.to_string(updated_at) if updated_at else None,
+                raw if details else None,
+            ]
+            for external_id, updated_at, raw, _normalised in todo
+        ]
+        stats.setdefault("page_items", []).append(items)
+        stats["queued"] += len(items)
+
+    def _page_delayable(self, items):
+        """The page job of ``items`` ([order number, update time, raw or None]):
+        one per (channel, the page's numbers and versions)."""
+        self.ensure_one()
+        digest = self._connector_digest([item[:2] for item in items])
+        return self.delayable(
+            channel=JOB_CHANNEL,
+            identity_key=f"channel_connectors.page:{self.id}:{digest}",
+            description=self.env._(
+                "Import %(count)s order(s) from %(channel)s (%(first)s…%(last)s)",
+                count=len(items),
+                channel=self.name,
+                first=items[0][0],
+                last=items[-1][0],
+            ),
+        )._import_page_job(items)
+
+    def _import_page_job(self, items):
+        """Job: import a page of orders in one transaction and in batch (one
+        prefetch, one ``create`` for the new orders, one savepoint per order when
+        the batch fails). ``items``: [order number, update time listed, raw
+        payload or None]; the orders without payload are read with one
+        ``get_orders``. What cannot be done here (unreadable, older than listed,
+        locked, conflicting) goes to one job per order."""
+        self.ensure_one()
+        channel = self.with_context(
+            omni_actor=self.env.context.get("omni_actor", "job")
+        )
+        listed = {item[0]: item[1] for item in items}
+        raws = [item[2] for item in items if item[2] is not None]
+        to_fetch = [item[0] for item in items if item[2] is None]
+        if to_fetch:
+            with channel._connector_job_guard("import", "orders/get"):
+                fetched = channel._connector_call(
+                    lambda channel_adapter: channel_adapter.get_orders(to_fetch)
+                )
+            raws.extend(fetched or [])
+        adapter = channel._get_adapter()
+        normalised_list, done = [], set()
+        for raw in raws:
+            try:
+                normalised = adapter.parse_order(raw)
+            except ParseError as exc:
+                ref = channel._connector_external_ref_of(raw, adapter)
+                if ref in to_fetch:
+                    # a copy read back that cannot be parsed: read it again later
+                    continue
+                channel._connector_log_parse_error(exc, raw, adapter=adapter)
+                done.add(ref)
+                continue
+            external_id = str(normalised["external_id"])
+            stamp = listed.get(external_id)
+            if external_id not in listed or external_id in done:
+                continue
+            if (
+                external_id in to_fetch
+                and stamp
+                and normalised["updated_at"] < fields.Datetime.to_datetime(stamp)
+            ):
+                # the channel served an older copy than it listed
+                continue
+            done.add(external_id)
+            if normalised.get("importable") is False:
+                continue
+            normalised_list.append(normalised)
+        for external_id in to_fetch:
+            if external_id not in done:
+                channel._enqueue_import(
+                    external_id,
+                    fields.Datetime.to_datetime(listed[external_id])
+                    if listed[external_id]
+                    else None,
+                    strict=True,
+                )
+        result = channel._import_normalised(
+            normalised_list, adapter=adapter, defer_locked=True, isolate=True
+        )
+        return self.env._(
+            "%(count)s order(s): %(created)s created, %(updated)s updated, "
+            "%(stale)s stale, %(conflicts)s deferred",
+            count=len(items),
+            **result,
+        )
 
     @staticmethod
     def _connector_hold_watermark(adapter, raw, stats):
@@ -711,11 +845,15 @@ class OmniChannel(models.Model):
         )
 
     # ---- upsert ------------------------------------------------------------------
-    def _import_normalised(self, normalised_list, adapter=None, defer_locked=False):
+    def _import_normalised(
+        self, normalised_list, adapter=None, defer_locked=False, isolate=False
+    ):
         """Create or update the orders of ``normalised_list`` (normalised dicts) in
         batch: one prefetch of bindings, partners, products and mappings, one
         ``create`` for the new orders. An older version never overwrites a newer one.
-        ``defer_locked``: orders locked by another worker are left to a job."""
+        ``defer_locked``: orders locked by another worker are left to a job.
+        ``isolate``: an order that fails is logged (with its Retry) and the others
+        are stored."""
         self.ensure_one()
         adapter = adapter or self._get_adapter()
         result = {"created": 0, "updated": 0, "stale": 0, "conflicts": 0}
@@ -770,9 +908,32 @@ class OmniChannel(models.Model):
             result["created"] += created
             result["conflicts"] += conflicts
         for order, binding, normalised in to_update:
-            self._import_update(order, binding, normalised, adapter)
-            result["updated"] += 1
+            if not isolate:
+                self._import_update(order, binding, normalised, adapter)
+                result["updated"] += 1
+                continue
+            try:
+                self._import_update(order, binding, normalised, adapter)
+            except (UserError, ValueError, TypeError, KeyError) as exc:
+                self._connector_log_import_failure(normalised, exc, "order/update")
+            else:
+                result["updated"] += 1
         return result
+
+    def _connector_log_import_failure(self, normalised, exc, operation):
+        """One order of a page could not be stored: logged with its Retry (one
+        job for that order), the rest of the page goes on."""
+        _logger.info("Order %s not imported: %s", normalised.get("external_id"), exc)
+        external_id = normalised["external_id"]
+        self._connector_log(
+            "import",
+            operation,
+            state="failed",
+            message=str(exc) or repr(exc),
+            payload=normalised.get("raw"),
+            external_ref=external_id,
+            retry=("_import_order_job", [external_id, None, None]),
+        )
 
     def _import_cache(self, normalised_list):
         """Everything a page of orders needs, read once: partners, SKU and item
@@ -807,7 +968,17 @@ class OmniChannel(models.Model):
 
     def _import_create(self, normalised_list, adapter):
         cache = self._import_cache(normalised_list)
-        vals_list = [self._prepare_order_vals(n, cache=cache) for n in normalised_list]
+        vals_list, kept = [], []
+        for normalised in normalised_list:
+            try:
+                vals_list.append(self._prepare_order_vals(normalised, cache=cache))
+            except (UserError, ValueError, TypeError, KeyError) as exc:
+                self._connector_log_import_failure(normalised, exc, "order/create")
+            else:
+                kept.append(normalised)
+        normalised_list = kept
+        if not vals_list:
+            return 0, 0
         SaleOrder = self.env["sale.order"].with_context(
             omni_no_auto_process=True, connector_no_export=True, mail_create_nolog=True
         )
@@ -816,7 +987,7 @@ class OmniChannel(models.Model):
             with self.env.cr.savepoint():
                 orders = SaleOrder.create(vals_list)
                 pairs = list(zip(orders, normalised_list, strict=True))
-        except (psycopg2.IntegrityError, UserError) as exc:
+        except (psycopg2.IntegrityError, UserError, ValueError, TypeError) as exc:
             # one bad order must not sink the page: again, one by one
             _logger.info("Batch create failed (%s), creating one by one", exc)
             pairs = []
@@ -831,15 +1002,8 @@ class OmniChannel(models.Model):
                         normalised["updated_at"],
                         normalised["raw"],
                     )
-                except UserError as err:
-                    self._connector_log(
-                        "import",
-                        "order/create",
-                        state="failed",
-                        message=str(err),
-                        payload=normalised.get("raw"),
-                        external_ref=normalised["external_id"],
-                    )
+                except (UserError, ValueError, TypeError) as err:
+                    self._connector_log_import_failure(normalised, err, "order/create")
         if not pairs:
             return 0, conflicts
         self.env["channel.order.binding"].create(
@@ -874,24 +1038,12 @@ class OmniChannel(models.Model):
         """Channel-side events: cancellation requests, cancellations, and orders
         that become processable (touchless channels confirm them)."""
         to_process = self.env["sale.order"]
+        to_cancel = []
         for order, normalised in pairs:
             status = normalised.get("status")
             if status in adapter.cancelled_statuses:
                 if order.state != "cancel" and order.lifecycle_state != "fulfilled":
-                    try:
-                        with self.env.cr.savepoint():
-                            order.with_context(
-                                disable_cancel_warning=True, connector_no_export=True
-                            )._action_cancel()
-                    except UserError as exc:
-                        self._connector_log(
-                            "import",
-                            "order/cancel",
-                            state="failed",
-                            message=str(exc),
-                            record=order,
-                            external_ref=normalised["external_id"],
-                        )
+                    to_cancel.append((order, normalised))
                 continue
             if normalised.get("cancel_requested"):
                 order._omni_register_cancel_request(
@@ -899,8 +1051,40 @@ class OmniChannel(models.Model):
                 )
             if status not in adapter.hold_statuses and order.state in ("draft", "sent"):
                 to_process |= order
+        if to_cancel:
+            self._import_cancel(to_cancel)
         if to_process:
             to_process._omni_process_new_orders()
+
+    def _import_cancel(self, pairs):
+        """Cancel the orders the channel cancelled: all at once, one by one when
+        one of them refuses (logged)."""
+        orders = self.env["sale.order"].union(*[order for order, _n in pairs])
+        orders = orders.with_context(
+            disable_cancel_warning=True, connector_no_export=True
+        )
+        if len(pairs) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    orders._action_cancel()
+                return
+            except UserError:
+                _logger.info("Batch cancel failed, cancelling one by one")
+        for order, normalised in pairs:
+            try:
+                with self.env.cr.savepoint():
+                    order.with_context(
+                        disable_cancel_warning=True, connector_no_export=True
+                    )._action_cancel()
+            except UserError as exc:
+                self._connector_log(
+                    "import",
+                    "order/cancel",
+                    state="failed",
+                    message=str(exc),
+                    record=order,
+                    external_ref=normalised["external_id"],
+                )
 
     def _prepare_binding_vals(self, order, normalised):
         return {

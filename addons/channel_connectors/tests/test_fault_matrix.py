@@ -151,11 +151,24 @@ class FaultMatrixMixin:
     # ---- the runner --------------------------------------------------------------
     def drain(self, trap, report):
         """Perform the trapped jobs as the job runner would: a RetryableJobError
-        rolls the job back (with the jobs it enqueued) and runs it again later."""
+        rolls the job back (with the jobs it enqueued) and runs it again later;
+        a job waits for the jobs it depends on, and never runs after a failed
+        one."""
+        failed = set()
         for _round in range(2000):
             if not trap.enqueued_jobs:
                 return
-            job = min(trap.enqueued_jobs, key=lambda j: j.priority)
+            pending = set(trap.enqueued_jobs)
+            ready = [
+                j
+                for j in trap.enqueued_jobs
+                if not (set(j._depends_on) & (pending | failed))
+            ]
+            if not ready:
+                # what waits for a failed job waits for ever
+                trap.enqueued_jobs.clear()
+                return
+            job = min(ready, key=lambda j: j.priority)
             trap.enqueued_jobs.remove(job)
             before = list(trap.enqueued_jobs)
             try:
@@ -163,6 +176,7 @@ class FaultMatrixMixin:
                     job.perform()
             except FailedJobError as exc:
                 trap.enqueued_jobs[:] = before
+                failed.add(job)
                 report["failed"].append(f"{job.method_name}: {exc}")
             except RetryableJobError as exc:
                 trap.enqueued_jobs[:] = before

@@ -141,6 +141,33 @@ class TestLazadaSync(LazadaCommon):
             )
         self.assertEqual(len(self.channel_orders()), len(self.sim_orders()))
 
+    def test_pull_a_page_per_job(self):
+        """By default a pull enqueues one job per page (no job per order); the
+        watermark moves when every page job is done."""
+        self.channel.page_limit = 3
+        watermark = self.channel.last_import_at
+        with self.jobs() as trap:
+            self.channel._enqueue_pull()
+            trap.perform_enqueued_jobs()
+            methods = [j.method_name for j in trap.enqueued_jobs]
+            pages = -(-len(self.sim_orders()) // 3)
+            self.assertEqual(methods.count("_import_page_job"), pages)
+            self.assertEqual(methods.count("_import_pull_done_job"), 1)
+            self.assertNotIn("_import_order_job", methods)
+            done = trap.enqueued_jobs[methods.index("_import_pull_done_job")]
+            self.assertEqual(len(done.depends_on), pages)
+            self.assertEqual(self.channel.last_import_at, watermark)
+            self.run_jobs(trap)
+        self.assertEqual(len(self.channel_orders()), len(self.sim_orders()))
+        self.assertTrue(self.channel.last_import_at)
+        # the same pages again: nothing new, no page job
+        with self.jobs() as trap:
+            self.channel._enqueue_pull()
+            trap.perform_enqueued_jobs()
+            self.assertFalse(
+                [j for j in trap.enqueued_jobs if j.method_name == "_import_page_job"]
+            )
+
     def test_cron_dispatches_one_pull_per_channel(self):
         with self.jobs() as trap:
             self.env["omni.channel"]._cron_import_orders()
