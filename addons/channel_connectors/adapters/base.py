@@ -66,6 +66,13 @@ class ParseError(AdapterError):
     pass
 
 
+class _Offline:
+    """The session of an adapter that only checks signatures: no call leaves."""
+
+    def __getattr__(self, name):
+        raise AdapterError("This adapter only checks webhook signatures.")
+
+
 ADAPTERS = {}
 
 
@@ -181,6 +188,13 @@ class ChannelAdapter:
     def parse_webhook(self, body):
         """A list of {"external_id", "event", "updated_at"} the push speaks of."""
         raise self._unsupported("receive webhooks")
+
+    @classmethod
+    def check_webhook(cls, credentials, headers, body, url=None):
+        """``verify_webhook`` from the channel's credentials alone (``app_key``,
+        ``app_secret``, ``webhook_url``...): no HTTP session, no token, no
+        mappings; the webhook's acknowledgement only checks the signature."""
+        return cls(credentials, session=_Offline()).verify_webhook(headers, body, url)
 
     @classmethod
     def supports(cls, method_name):

@@ -36,16 +36,19 @@ class ChannelWebhookController(http.Controller):
         save_session=False,
     )
     def webhook(self, channel_id, token, **kwargs):
-        """Verify the platform's signature, enqueue the import jobs, answer at once
-        (200, empty body): the import itself runs in the jobs."""
+        """Verify the platform's signature from the channel's credentials, store
+        the push (one row, also the replay protection) and answer at once (200,
+        empty body): the channel's drain job reads the pushes and enqueues the
+        imports."""
         channel = self._channel(channel_id, token)
         if not channel or not channel.connector_ready:
             return request.make_response("", status=404)
         body = request.httprequest.get_data()
         headers = dict(request.httprequest.headers)
-        adapter = channel._get_adapter()
         try:
-            valid = adapter.verify_webhook(headers, body, request.httprequest.url)
+            valid = channel._connector_check_webhook(
+                headers, body, request.httprequest.url
+            )
         except AdapterError:
             valid = False
         if not valid:
@@ -71,29 +74,17 @@ class ChannelWebhookController(http.Controller):
             )
             return request.make_response("", status=401)
         digest = hashlib.sha256(body).hexdigest()
-        if not channel.env["channel.webhook.receipt"]._receive(channel, digest):
+        text = body.decode("utf-8", "replace")
+        if not channel.env["channel.webhook.receipt"]._receive(channel, digest, text):
             channel._connector_log(
                 "webhook",
                 "webhook/replay",
                 state="skipped",
                 message=channel.env._("The same push was received before: ignored"),
-                payload=body.decode("utf-8", "replace"),
+                payload=text,
             )
             return request.make_response("", status=200)
-        try:
-            events = adapter.parse_webhook(body)
-        except (ValueError, AdapterError) as exc:
-            channel._connector_log(
-                "webhook",
-                "webhook/parse",
-                state="skipped",
-                message=str(exc),
-                payload=body.decode("utf-8", "replace"),
-            )
-            return request.make_response("", status=200)
-        channel = channel.with_context(omni_actor="webhook")
-        for event in events:
-            channel._enqueue_import(event["external_id"], event.get("updated_at"))
+        channel.with_context(omni_actor="webhook")._enqueue_webhook_drain()
         return request.make_response("", status=200)
 
     @staticmethod

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 import requests
 
 from odoo.addons.omnichannel_orders.tests.common import OmniCommon
+from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *[".."] * 3))
@@ -76,6 +77,19 @@ class ConnectorCommon(OmniCommon):
                 return
             trap.perform_enqueued_jobs()
         self.assertFalse(trap.enqueued_jobs, "jobs keep enqueuing jobs")
+
+    def drain_webhooks(self):
+        """Run the webhook drain jobs waiting, as the job runner would."""
+        for record in self.env["queue.job"].search(
+            [
+                ("method_name", "=", "_drain_webhooks_job"),
+                ("state", "in", ("pending", "enqueued")),
+            ]
+        ):
+            job = Job.load(self.env, record.uuid)
+            job.perform()
+            job.set_done()
+            job.store()
 
     def pull(self, **kwargs):
         with self.jobs() as trap:

@@ -61,6 +61,7 @@ class TestWebhookSecurity(LazadaCommon, HttpCase):
         ).hexdigest()
 
     def import_jobs(self):
+        self.drain_webhooks()
         return self.env["queue.job"].search(
             [
                 ("method_name", "=", "_import_order_job"),
@@ -116,6 +117,33 @@ class TestWebhookSecurity(LazadaCommon, HttpCase):
             f"{other.sudo().webhook_token}",
         )
         self.assertEqual(resp.status_code, 404)
+
+    def test_pushes_stored_then_drained_by_one_job(self):
+        """The request stores the push and finds or makes the channel's one
+        drain job; the drain job enqueues the imports."""
+        bodies = [self.body(order_id) for order_id in sorted(self.sim_orders())[:3]]
+        imports = self.import_jobs()
+        before = self.env["queue.job"].search([]).ids
+        for body in bodies:
+            self.assertEqual(self.post(body, self.sign(body)).status_code, 200)
+        jobs = self.env["queue.job"].search([("id", "not in", before)])
+        self.assertEqual(jobs.mapped("method_name"), ["_drain_webhooks_job"])
+        receipts = self.env["channel.webhook.receipt"].search(
+            [("channel_id", "=", self.channel.id)]
+        )
+        self.assertEqual(len(receipts.filtered("body")), 3)
+        self.assertEqual(len(self.import_jobs() - imports), 3)
+        receipts.invalidate_recordset()
+        self.assertFalse(receipts.filtered("body"), "drained")
+
+    def test_signature_checked_from_credentials(self):
+        adapter_class = self.channel._get_adapter_class()
+        body = self.body("1")
+        credentials = {"app_key": APP_KEY, "app_secret": SECRET}
+        headers = {"Authorization": self.sign(body)}
+        self.assertTrue(adapter_class.check_webhook(credentials, headers, body))
+        headers = {"Authorization": self.sign(body, "not-the-secret")}
+        self.assertFalse(adapter_class.check_webhook(credentials, headers, body))
 
     def test_get_and_public_pages_give_nothing(self):
         resp = self.url_open(self.path())  # GET

@@ -19,6 +19,7 @@ class TestLazadaWebhook(LazadaCommon, HttpCase):
         )
 
     def import_jobs(self):
+        self.drain_webhooks()
         return self.env["queue.job"].search(
             [
                 ("method_name", "=", "_import_order_job"),
