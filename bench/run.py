@@ -465,7 +465,7 @@ def figure_rows(summary, raw, selected):
     """The issue's figures: (figure, ours, baseline, ratio, target, result)."""
     rows = []
     for name, figure in (
-        ("import", "import (job per order) vs create ceiling"),
+        ("import", "import (job per page, the default) vs create ceiling"),
         ("import_batch", "import (import_in_batch) vs create ceiling"),
     ):
         if name in selected:

@@ -589,7 +589,8 @@ def setup_lazada_channel(env, sim, batch):
 def run_queue_jobs(registry, max_rounds=50):
     """What queue_job's runner + /queue_job/runjob do, in this process: every
     pending job, by priority then age, in its own cursor and transaction
-    (enqueued -> started (commit) -> perform -> done (commit))."""
+    (enqueued -> started (commit) -> perform -> done (commit) -> dependent jobs
+    pending (commit))."""
     from odoo import SUPERUSER_ID, api
 
     from odoo.addons.queue_job.controllers.main import RunJobController
@@ -620,6 +621,10 @@ def run_queue_jobs(registry, max_rounds=50):
                 try:
                     RunJobController._try_perform_job(env, job)
                     stats["jobs"] += 1
+                    # what /queue_job/runjob does next: the jobs waiting for
+                    # this one (a pull's watermark job) become pending
+                    RunJobController._enqueue_dependent_jobs(env, job)
+                    cr.commit()
                 except RetryableJobError:
                     cr.rollback()
                     cr.execute(
@@ -643,7 +648,7 @@ def _import(env, args, batch):
     """Import ``--orders`` orders from the Lazada simulator over HTTP through the
     real connector path: the scheduled action's code (``_cron_import_orders``)
     enqueues the pull job; the jobs run as the runner would run them (pull job ->
-    one import job per order, or the page imported in the pull job when
+    one job per page and the watermark job, or the pages imported in the pull job when
     ``import_in_batch``). Then the ceiling, in the same process: plain batched
     ``sale.order.create`` of the same orders (partners, products, quantities, prices
     of the imported orders), ``create([100])`` per commit."""
@@ -883,8 +888,9 @@ def scenario_webhook(env, args):
 
 def scenario_webhook_steps(env, args):
     """Diagnosis (not in the default set): the webhook controller's steps in this
-    process, ``--orders`` pushes, each committed like a request: adapter, signature,
-    parse, enqueue, commit (mean ms each)."""
+    process, ``--orders`` pushes, each committed like a request: signature (from
+    the credentials), receipt (the stored push), drain job (found or created),
+    commit (mean ms each)."""
     import hashlib
     import hmac
 
@@ -899,7 +905,7 @@ def scenario_webhook_steps(env, args):
         }
     )
     env.cr.commit()
-    steps = {"adapter": 0.0, "verify_parse": 0.0, "enqueue": 0.0, "commit": 0.0}
+    steps = {"verify": 0.0, "receipt": 0.0, "drain_job": 0.0, "commit": 0.0}
     count = max(args.orders, 1)
     meter = Meter()
     for n in range(count + WARMUP):
@@ -912,13 +918,12 @@ def scenario_webhook_steps(env, args):
             meter.__enter__()
         t0 = time.perf_counter()
         chan = env["omni.channel"].browse(lazada.id).with_context(omni_actor="webhook")
-        adapter = chan._get_adapter()
+        assert chan._connector_check_webhook({"Authorization": signature}, body)
         t1 = time.perf_counter()
-        assert adapter.verify_webhook({"Authorization": signature}, body)
-        events = adapter.parse_webhook(body)
+        digest = hashlib.sha256(body).hexdigest()
+        assert env["channel.webhook.receipt"]._receive(chan, digest, body.decode())
         t2 = time.perf_counter()
-        for event in events:
-            chan._enqueue_import(event["external_id"], event.get("updated_at"))
+        chan._enqueue_webhook_drain()
         t3 = time.perf_counter()
         env.cr.commit()
         t4 = time.perf_counter()
