@@ -203,5 +203,22 @@ class ChannelAdapter:
             ChannelAdapter, method_name, None
         )
 
+    def _send(self, method, url, what, label, **kwargs):
+        """``self.session.request`` with the adapter's timeout; a timeout or an
+        unreachable host is a retryable :class:`AdapterError` naming ``label``
+        (the platform) and ``what`` (the call)."""
+        import requests
+
+        try:
+            return self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.Timeout as exc:
+            raise AdapterError(
+                f"{label}: {what} timed out after {self.timeout:g} s", retryable=True
+            ) from exc
+        except requests.RequestException as exc:
+            raise AdapterError(
+                f"{label}: {what} failed, it cannot be reached: {exc}", retryable=True
+            ) from exc
+
     def _unsupported(self, what):
         return AdapterError(f"{self.platform or 'This channel'} cannot {what}.")

@@ -139,8 +139,6 @@ class EshopXmlAdapter(ChannelAdapter):
 
     # ---- HTTP ------------------------------------------------------------------------
     def _request(self, method, path, params=None, data=None, what=None):
-        import requests
-
         what = what or f"{method} {path}"
         if not self.base_url:
             raise AdapterError("The e-shop connection has no base URL.")
@@ -149,25 +147,15 @@ class EshopXmlAdapter(ChannelAdapter):
         headers = {"X-Api-Key": self.api_key, "Accept": "application/xml"}
         if data is not None:
             headers["Content-Type"] = "application/xml; charset=utf-8"
-        try:
-            response = self.session.request(
-                method,
-                self.base_url + path,
-                params=params,
-                data=data,
-                headers=headers,
-                timeout=self.timeout,
-            )
-        except requests.Timeout as exc:
-            raise AdapterError(
-                f"e-shop: {what} timed out after {self.timeout:g} s",
-                retryable=True,
-            ) from exc
-        except requests.RequestException as exc:
-            raise AdapterError(
-                f"e-shop: {what} failed, the shop cannot be reached: {exc}",
-                retryable=True,
-            ) from exc
+        response = self._send(
+            method,
+            self.base_url + path,
+            what,
+            "e-shop",
+            params=params,
+            data=data,
+            headers=headers,
+        )
         if response.status_code >= 400:
             raise self._http_error(response, what)
         try:

@@ -165,8 +165,6 @@ class RestAdapter(ChannelAdapter):
 
     # ---- HTTP ------------------------------------------------------------------------
     def _request(self, method, path, params=None, json=None, what=None):
-        import requests
-
         what = what or f"{method} {path}"
         if not self.base_url:
             raise AdapterError("The REST source has no API URL.")
@@ -179,25 +177,15 @@ class RestAdapter(ChannelAdapter):
             "X-Tenant-Code": self.tenant_code,
             "Accept": "application/json",
         }
-        try:
-            response = self.session.request(
-                method,
-                self.base_url + path,
-                params=params,
-                json=json,
-                headers=headers,
-                timeout=self.timeout,
-            )
-        except requests.Timeout as exc:
-            raise AdapterError(
-                f"REST source: {what} timed out after {self.timeout:g} s",
-                retryable=True,
-            ) from exc
-        except requests.RequestException as exc:
-            raise AdapterError(
-                f"REST source: {what} failed, the API cannot be reached: {exc}",
-                retryable=True,
-            ) from exc
+        response = self._send(
+            method,
+            self.base_url + path,
+            what,
+            "REST source",
+            params=params,
+            json=json,
+            headers=headers,
+        )
         try:
             body = response.json()
         except ValueError:

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 from .base import AdapterError, ChannelAdapter, ParseError, TokenExpired, register
 from .tools import from_epoch, parse_retry_after, to_epoch
+from .tools import money as _money
 from .tools import push_time as _push_time
 
 _logger = logging.getLogger(__name__)
@@ -64,15 +65,6 @@ def split_ref(ref):
         raise ValueError(f"bad Shopee item reference {ref!r}")
     model = parts[1].strip() if len(parts) > 1 and parts[1].strip() else "0"
     return int(parts[0]), int(model)
-
-
-def _money(value, what):
-    if value in (None, ""):
-        return 0.0
-    try:
-        return float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what} is not a number: {value!r}") from exc
 
 
 @register

@@ -32,6 +32,7 @@ from urllib.parse import quote, urlsplit
 
 from .base import AdapterError, ChannelAdapter, ParseError, TokenExpired, register
 from .tools import from_epoch, parse_retry_after, to_epoch
+from .tools import money as _money
 from .tools import push_time as _push_time
 
 _logger = logging.getLogger(__name__)
@@ -58,15 +59,6 @@ def tts_sign(app_secret, path, query, body=b""):
         text += body.decode("utf-8") if isinstance(body, bytes) else body
     wrapped = f"{app_secret}{text}{app_secret}"
     return hmac.new(app_secret.encode(), wrapped.encode(), hashlib.sha256).hexdigest()
-
-
-def _money(value, what):
-    if value in (None, ""):
-        return 0.0
-    try:
-        return float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what} is not a number: {value!r}") from exc
 
 
 @register

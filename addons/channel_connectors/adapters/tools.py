@@ -66,3 +66,13 @@ def with_version(moment, version):
     if isinstance(version, int) and version > 0 and not moment.microsecond:
         return moment.replace(microsecond=version % 1000000)
     return moment
+
+
+def money(value, what):
+    """A platform amount -> float (0.0 when empty); ValueError naming ``what``."""
+    if value in (None, ""):
+        return 0.0
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} is not a number: {value!r}") from exc
