@@ -103,6 +103,8 @@ def _prepare_template(template, logdir):
     psql(f'ALTER DATABASE "{tmp}" RENAME TO "{template}"')
     filestore = os.path.join(odoo_env.VAR_DIR, "filestore", "filestore")
     if os.path.isdir(os.path.join(filestore, tmp)):
+        # a filestore left by a database dropped outside this script
+        shutil.rmtree(os.path.join(filestore, template), True)
         os.rename(os.path.join(filestore, tmp), os.path.join(filestore, template))
     return template
 
