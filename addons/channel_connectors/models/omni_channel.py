@@ -411,6 +411,17 @@ class OmniChannel(models.Model):
             yield
         except RetryableJobError:
             raise
+        except psycopg2.errors.UniqueViolation as exc:
+            # another worker created the same record (customer, mapping, order)
+            # at the same moment: run again, it will find it (connector's
+            # _retry_unique_violation)
+            raise RetryableJobError(
+                self.env._(
+                    "Created at the same time by another worker, retrying: %(error)s",
+                    error=str(exc).splitlines()[0],
+                ),
+                seconds=2,
+            ) from exc
         except AdapterError as exc:
             if exc.retryable:
                 seconds = int(exc.retry_after) if exc.retry_after else None
