@@ -786,9 +786,11 @@ class OmniChannel(models.Model):
                     else None,
                     strict=True,
                 )
-        result = channel._import_normalised(
-            normalised_list, adapter=adapter, defer_locked=True, isolate=True
-        )
+        # a customer created by another worker at the same moment: retried
+        with channel._connector_job_guard("import", "orders/create"):
+            result = channel._import_normalised(
+                normalised_list, adapter=adapter, defer_locked=True, isolate=True
+            )
         return self.env._(
             "%(count)s order(s): %(created)s created, %(updated)s updated, "
             "%(stale)s stale, %(conflicts)s deferred",
@@ -934,7 +936,10 @@ class OmniChannel(models.Model):
                 "Not importable yet: %(reason)s",
                 reason=normalised.get("not_importable_reason") or "-",
             )
-        result = channel._import_normalised([normalised], adapter=adapter)
+        with channel._connector_job_guard(
+            "import", "order/create", external_ref=external_id, retry=retry
+        ):
+            result = channel._import_normalised([normalised], adapter=adapter)
         if result["conflicts"]:
             raise RetryableJobError(
                 f"Order {external_id} was created meanwhile", seconds=2
