@@ -14,3 +14,4 @@ from . import test_fault_matrix
 from . import test_data_safety
 from . import test_security
 from . import test_fuzz
+from . import test_unique_race
