@@ -64,6 +64,7 @@ SCENARIOS = {
     "e2e_plain_grouped": "base",
     "e2e_saw": "saw",
     "dropship": "base",
+    "dropship_plain": "base",
     "bulk": "base",
     "lookup": "base",
     "rss": "base",
@@ -75,8 +76,6 @@ NOT_BUILT = {
     "import": "the channel_connectors sync engine",
     "import_batch": "the channel_connectors sync engine",
     "webhook": "the channel_connectors webhook controller",
-    "dropship": "supplier_dropship's Ship action",
-    "bulk": "an order-desk bulk action",
 }
 
 
@@ -266,6 +265,8 @@ def run_scenario(database, scenario, args, rep, with_saw=False, profile=None):
         str(args.seconds),
         "--workers",
         str(args.workers),
+        "--bulk-orders",
+        str(args.bulk_orders or args.orders),
     ]
     if args.sql_profile:
         cmd.append("--sql-profile")
@@ -371,7 +372,8 @@ def _ms(summary, name):
 
 
 def _ratio_figure(summary, figure, ours, base, target, limit):
-    """orders/s of ``ours`` / orders/s of ``base`` (medians), higher is better."""
+    """orders/s of ``ours`` / orders/s of ``base`` (medians), higher is better;
+    ``limit`` None: no target, the ratio is reported ("info")."""
     errors = [summary.get(n, {"error": "not run"}).get("error") for n in (ours, base)]
     errors = [str(e) for e in errors if e]
     if errors:
@@ -383,7 +385,7 @@ def _ratio_figure(summary, figure, ours, base, target, limit):
         f"{_ops(summary, base):.2f} orders/s; {_ms(summary, base)}",
         f"{ratio:.2f}",
         target,
-        "PASS" if ratio >= limit else "FAIL",
+        "info" if limit is None else "PASS" if ratio >= limit else "FAIL",
     )
 
 
@@ -451,9 +453,12 @@ def _bulk_figure(summary, raw):
         return ("bulk action over 1,000 orders", s["error"], "", "", "-", "n/a")
     reps = [r for r in raw["bulk"] if "error" not in r]
     walls = [r["wall_s"] for r in reps]
+    sql = s["sql_per_order"]["median"]
     return (
-        f"bulk action over {reps[0]['orders']:,} orders",
-        f"{med(walls):.1f} s (min {min(walls):.1f}); {_ms(summary, 'bulk')}",
+        f"bulk confirm over {reps[0]['orders']:,} orders "
+        f"({reps[0]['jobs']['jobs']} jobs)",
+        f"{med(walls):.1f} s (min {min(walls):.1f}); {_ms(summary, 'bulk')}; "
+        f"{sql:.1f} SQL/order",
         "",
         "",
         "-",
@@ -481,11 +486,11 @@ def figure_rows(summary, raw, selected):
             1.0,
         ),
         (
-            "drop-ship Ship vs plain drop-ship",
+            "drop-ship confirm + Ship vs plain drop-ship",
             "dropship",
             "dropship_plain",
-            ">= 1.0",
-            1.0,
+            "- (none set)",
+            None,
         ),
     ):
         if ours in selected:
@@ -589,6 +594,12 @@ def parse_args():
     parser.add_argument("--rss-small", type=int, default=1000)
     parser.add_argument("--rss-orders", type=int, default=20_000)
     parser.add_argument(
+        "--bulk-orders",
+        type=int,
+        default=0,
+        help="orders of the bulk scenario (default: --orders)",
+    )
+    parser.add_argument(
         "--sql-profile",
         action="store_true",
         help="time every SQL statement shape (top 25 in the JSON results)",
@@ -621,6 +632,8 @@ def parse_args():
         args.lookup_small, args.lookup_rows = 200, 2000
         args.rss_small, args.rss_orders = 50, 150
         args.rate, args.seconds = 10.0, 2.0
+        # more than omni.bulk.operation's SYNC_LIMIT (20): the bulk runs as a job
+        args.bulk_orders = 25
     return args
 
 

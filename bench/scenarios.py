@@ -938,6 +938,328 @@ def scenario_webhook_steps(env, args):
     return result
 
 
+# --------------------------------------------------------------------------- drop-ship
+#: the distributor simulator's three distributors (simulators/distributor.py
+#: DEFAULT_DISTRIBUTORS): cXML with real-time checks, UBL with real-time checks,
+#: openTRANS without; every product is supplied by one of them (product i: i % 3)
+DROPSHIP_DISTRIBUTORS = (
+    ("ingram", "cxml", True),
+    ("techdata", "ubl", True),
+    ("exertis", "opentrans", False),
+)
+DROPSHIP_STOCK = 10_000_000
+
+
+class Split:
+    """Wall seconds of a part of a timed step, added to ``splits[key]``."""
+
+    def __init__(self, splits, key):
+        self.splits, self.key = splits, key
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc):
+        elapsed = time.perf_counter() - self.started
+        self.splits[self.key] = self.splits.get(self.key, 0.0) + elapsed
+
+    @staticmethod
+    def rounded(splits):
+        return {key: round(value, 3) for key, value in splits.items()}
+
+
+def dropship_fixtures(env):
+    """Untimed, the same in both drop-ship scenarios: the bench products get Odoo's
+    Dropship route and one vendor line each (three vendors buying in GBP, the vendor
+    product code one of the simulator's catalogue MPNs, which its distributors
+    accept as part references); the customers get a shipping address (the UBL,
+    cXML and openTRANS documents need one). Returns the vendors by code."""
+    from odoo import Command
+
+    sys.path.insert(0, ROOT)
+    from simulators.data import catalogue
+
+    gbp = env.ref("base.GBP")
+    gbp.active = True
+    route = env.ref("stock_dropshipping.route_drop_shipping")
+    env["res.partner"].search([("ref", "=like", "BENCH-C%")]).write(
+        {
+            "street": "1 Deansgate",
+            "city": "Manchester",
+            "zip": "M1 1AE",
+            "country_id": env.ref("base.uk").id,
+        }
+    )
+    vendors = env["res.partner"].create(
+        [
+            {
+                "name": f"Bench distributor {code}",
+                "is_company": True,
+                "email": f"orders@{code}.example.com",
+                "property_purchase_currency_id": gbp.id,
+            }
+            for code, _format, _realtime in DROPSHIP_DISTRIBUTORS
+        ]
+    )
+    mpns = [item["sku"] for item in catalogue()]
+    products = env["product.product"].search(
+        [("default_code", "=like", "BENCH-P%")], order="id"
+    )
+    products.product_tmpl_id.write({"route_ids": [Command.link(route.id)]})
+    env["product.supplierinfo"].create(
+        [
+            {
+                "partner_id": vendors[i % len(vendors)].id,
+                "product_tmpl_id": product.product_tmpl_id.id,
+                "product_code": mpns[i % len(mpns)],
+                "price": round(product.list_price * 0.6, 2),
+                "currency_id": gbp.id,
+                "min_qty": 0,
+                "delay": 1,
+            }
+            for i, product in enumerate(products)
+        ]
+    )
+    env.cr.commit()
+    return dict(zip([d[0] for d in DROPSHIP_DISTRIBUTORS], vendors, strict=True))
+
+
+def dropship_orders(env, args, prefix):
+    """The drop-ship orders (quotations, untimed, committed per 100), in the
+    order of the specs."""
+    specs = order_specs(env, args.orders + WARMUP, args.seed, f"{prefix}{args.rep}")
+    for chunk in chunks(specs):
+        env["sale.order"].create([order_vals(s) for s in chunk])
+        env.cr.commit()
+    orders = env["sale.order"].search(
+        [("client_order_ref", "in", [s["ref"] for s in specs])], order="id"
+    )
+    assert len(orders) == len(specs), (len(orders), len(specs))
+    return orders
+
+
+def run_order_batches(env, orders, step, splits):
+    """``run_batches`` on existing orders: untimed warm-up on the first
+    ``WARMUP``, then ``step`` per chunk of 100 orders, commit inside the timing.
+    ``splits`` ({part: seconds}, filled by ``step``) is emptied after the
+    warm-up."""
+    step(orders[:WARMUP])
+    env.cr.commit()
+    env.invalidate_all()
+    splits.clear()
+    meter = Meter()
+    for ids in chunks(orders[WARMUP:].ids):
+        with meter:
+            step(env["sale.order"].browse(ids))
+            env.cr.commit()
+    return meter, len(orders) - WARMUP
+
+
+def check_dropshipped(env, orders, transmitted):
+    """Every order confirmed, every line bought by a confirmed drop-ship purchase
+    order (a drop-ship receipt to the customer); with ``transmitted``, every
+    purchase order acknowledged by the distributor."""
+    env.invalidate_all()
+    lines = orders.order_line.filtered(lambda ln: not ln.display_type)
+    purchases = lines.purchase_line_ids.order_id
+    counts = {
+        "check_orders": len(orders),
+        "check_confirmed": len(orders.filtered(lambda o: o.state == "sale")),
+        "check_lines": len(lines),
+        "check_lines_bought": len(
+            lines.filtered(
+                lambda ln: ln.purchase_line_ids
+                and all(p.state == "purchase" for p in ln.purchase_line_ids)
+                and sum(ln.purchase_line_ids.mapped("product_qty"))
+                == ln.product_uom_qty
+            )
+        ),
+        "check_pos": len(purchases),
+        "check_pos_confirmed": len(purchases.filtered(lambda p: p.state == "purchase")),
+        "check_pos_dropship": len(
+            purchases.filtered(
+                lambda p: p.picking_ids
+                and all(pk.picking_type_code == "dropship" for pk in p.picking_ids)
+            )
+        ),
+    }
+    if transmitted:
+        transmissions = purchases.dropship_transmission_ids
+        counts["check_pos_acknowledged"] = len(
+            purchases.filtered(
+                lambda p: p.dropship_transmission_state == "acknowledged"
+            )
+        )
+        counts["check_transmissions"] = len(transmissions)
+    wanted = {
+        "check_confirmed": len(orders),
+        "check_lines_bought": len(lines),
+        "check_pos_confirmed": len(purchases),
+        "check_pos_dropship": len(purchases),
+    }
+    if transmitted:
+        wanted["check_pos_acknowledged"] = len(purchases)
+        wanted["check_transmissions"] = len(purchases)
+    bad = {k: (counts[k], v) for k, v in wanted.items() if counts[k] != v}
+    assert not bad, f"(got, expected): {bad}; all: {counts}"
+    assert purchases, "no purchase order"
+    return counts
+
+
+def scenario_dropship_plain(env, args):
+    """Odoo's own drop-ship flow, what a user does without supplier_dropship's
+    Ship: drop-ship products with a vendor line, per chunk of 100 quotations one
+    ``action_confirm()`` (the procurement creates the RFQs through the Dropship
+    route) and one ``button_confirm()`` of their RFQs, commit. supplier_dropship
+    is installed (same database) but no distributor is configured, so it defers
+    nothing."""
+    dropship_fixtures(env)
+    orders = dropship_orders(env, args, "DP")
+    splits = {}
+
+    def step(batch):
+        with Split(splits, "action_confirm_s"):
+            batch.action_confirm()
+        with Split(splits, "po_button_confirm_s"):
+            rfqs = batch.order_line.purchase_line_ids.order_id
+            rfqs.filtered(lambda p: p.state in ("draft", "sent")).button_confirm()
+
+    meter, count = run_order_batches(env, orders, step, splits)
+    return meter.result(
+        count,
+        splits=Split.rounded(splits),
+        **check_dropshipped(env, orders, transmitted=False),
+    )
+
+
+def scenario_dropship(env, args):
+    """supplier_dropship's Ship on the same orders: the distributor simulator in
+    its own process (``python -m simulators distributor``), three distributors on
+    it (cXML + real-time checks, UBL + real-time checks, openTRANS); per chunk of
+    100 quotations one ``action_confirm()`` (the drop-ship lines wait for Ship)
+    then ``action_dropship_ship()`` (per order: plan with real-time checks, one
+    PO per distributor through Odoo's Dropship route, ``button_confirm``,
+    document POSTed to the simulator and its acknowledgement read), commit."""
+    import requests
+
+    vendors = dropship_fixtures(env)
+    sim = Simulator("distributor", 0, args.seed + args.rep)
+    try:
+        from simulators.data import catalogue
+
+        for code, _format, _realtime in DROPSHIP_DISTRIBUTORS:
+            for item in catalogue():  # nothing runs out of stock
+                sim.post(f"/_sim/{code}/parts/{item['sku']}", {"stock": DROPSHIP_STOCK})
+        env["dropship.distributor"].create(
+            [
+                {
+                    "partner_id": vendors[code].id,
+                    "code": code,
+                    "po_format": po_format,
+                    "endpoint_url": f"{sim.url}/{code}/orders",
+                    "realtime_supported": realtime,
+                    "realtime_url": f"{sim.url}/{code}/realtime" if realtime else False,
+                    "timeout": 10.0,
+                    "username": "reseller",
+                    "password": f"{code}-password",
+                    "buyer_identity": "RESELLER-001",
+                    "supplier_identity": code.upper(),
+                    "shared_secret": f"{code}-shared-secret",
+                    "webhook_secret": f"{code}-webhook-secret",
+                }
+                for code, po_format, realtime in DROPSHIP_DISTRIBUTORS
+            ]
+        )
+        env["product.supplierinfo"].search(
+            [("partner_id", "in", [v.id for v in vendors.values()])]
+        ).write({"distributor_stock": DROPSHIP_STOCK})
+        env.cr.commit()
+        orders = dropship_orders(env, args, "DS")
+
+        splits = {}
+
+        def step(batch):
+            with Split(splits, "action_confirm_s"):
+                batch.action_confirm()
+            with Split(splits, "ship_s"):
+                batch.action_dropship_ship()
+
+        meter, count = run_order_batches(env, orders, step, splits)
+        checks = check_dropshipped(env, orders, transmitted=True)
+        state = requests.get(sim.url + "/_sim/state", timeout=60).json()
+        received = sum(len(pos) for pos in state["orders"].values())
+        refused = sum(len(docs) for docs in state["rejected_documents"].values())
+        assert received == checks["check_pos"] and not refused, (received, refused)
+        return meter.result(
+            count,
+            splits=Split.rounded(splits),
+            sim_pos_received=received,
+            **checks,
+        )
+    finally:
+        sim.stop()
+
+
+# --------------------------------------------------------------------------- bulk
+def scenario_bulk(env, args):
+    """One order-desk bulk action over ``--bulk-orders`` buffered orders: the
+    Bulk Action wizard's *Confirm* on the review channel's quotations
+    (``omni.bulk.wizard.action_start`` -> ``omni.bulk.operation``, one queue job
+    per 100 orders), the jobs run in process as queue_job's runner would run
+    them (``run_queue_jobs``, one transaction per job). Untimed: creating the
+    orders, a warm-up bulk confirm of ``WARMUP`` orders (run at once, same
+    ``_run_chunk``). Checked: every order confirmed with its delivery, one done
+    result line per order."""
+    from odoo import Command
+
+    count = args.bulk_orders or args.orders
+    review = channel(env, CHANNEL_REVIEW)
+    specs = order_specs(env, count + WARMUP, args.seed, f"B{args.rep}")
+    for chunk in chunks(specs):
+        env["sale.order"].create([order_vals(s, review) for s in chunk])
+        env.cr.commit()
+    orders = env["sale.order"].search(
+        [("client_order_ref", "in", [s["ref"] for s in specs])], order="id"
+    )
+    assert set(orders.mapped("state")) == {"draft"}, orders.mapped("state")
+
+    def start(batch):
+        wizard = env["omni.bulk.wizard"].create(
+            {"operation": "confirm", "order_ids": [Command.set(batch.ids)]}
+        )
+        return env["omni.bulk.operation"].browse(wizard.action_start()["res_id"])
+
+    warm, todo = orders[:WARMUP], orders[WARMUP:]
+    start(warm)
+    env.cr.commit()
+    env.invalidate_all()
+    meter = Meter()
+    with meter:
+        bulk = start(todo)
+        env.cr.commit()
+        jobs = run_queue_jobs(env.registry)
+    env.invalidate_all()
+    confirmed = todo.filtered(lambda o: o.state == "sale")
+    delivered = todo.filtered(
+        lambda o: o.picking_ids and all(p.state == "assigned" for p in o.picking_ids)
+    )
+    checks = {
+        "check_orders": len(todo),
+        "check_confirmed": len(confirmed),
+        "check_ready": len(delivered),
+        "check_done_lines": bulk.done_count,
+        "check_failed_lines": bulk.failed_count,
+        "bulk_state": bulk.state,
+    }
+    assert (
+        len(confirmed) == len(delivered) == bulk.done_count == len(todo)
+        and not bulk.failed_count
+        and bulk.state == "done"
+        and not jobs["failed"]
+    ), (checks, jobs)
+    return meter.result(len(todo), jobs=jobs, **checks)
+
+
 SCENARIOS = {
     "setup": setup,
     "setup_saw": setup_saw,
@@ -952,6 +1274,9 @@ SCENARIOS = {
     "import_batch": scenario_import_batch,
     "webhook": scenario_webhook,
     "webhook_steps": scenario_webhook_steps,
+    "dropship": scenario_dropship,
+    "dropship_plain": scenario_dropship_plain,
+    "bulk": scenario_bulk,
 }
 
 
@@ -977,6 +1302,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--server-args", default="")
+    parser.add_argument("--bulk-orders", type=int, default=0)
     args = parser.parse_args()
     global WARMUP
     WARMUP = args.warmup
