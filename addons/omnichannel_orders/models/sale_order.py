@@ -278,7 +278,8 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         orders = super().create(vals_list)
-        orders._omni_snapshot(["channel_status"], new=True)
+        orders._omni_snapshot(list(EVENT_FIELDS), new=True)
+        orders._omni_mark_created()
         if not self.env.context.get("omni_no_auto_process"):
             orders._omni_process_new_orders()
         return orders
@@ -362,12 +363,24 @@ class SaleOrder(models.Model):
                 data[(order.id, name)]["actor"] = actor
                 data[(order.id, name)]["uid"] = self.env.uid
 
+    def _omni_mark_created(self):
+        """The first values of new orders go to the history but not to the
+        chatter, which tells the creation already (as mail tracking does)."""
+        data = self.env.cr.precommit.data.get("omni.order.event") or {}
+        for order in self:
+            for name in EVENT_FIELDS:
+                info = data.get((order.id, name))
+                if info is not None:
+                    info["created"] = True
+
     def _omni_flush_history(self):
-        """Precommit: write one event per changed field, and a chatter note."""
+        """Precommit: write one event per changed field, and a chatter note
+        (none for the values an order was created with)."""
+        # the pending computations first: they snapshot into the same data
+        self.env.flush_all()
         data = self.env.cr.precommit.data.pop("omni.order.event", {})
         if not data:
             return
-        self.env.flush_all()
         env = self.env(su=True)
         orders = env["sale.order"].browse({key[0] for key in data}).exists()
         existing = set(orders.ids)
@@ -397,6 +410,8 @@ class SaleOrder(models.Model):
                     "user_id": info["uid"],
                 }
             )
+            if info.get("created"):
+                continue
             notes.setdefault(order_id, []).append(
                 env._(
                     "%(field)s: %(old)s → %(new)s",
