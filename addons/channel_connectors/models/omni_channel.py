@@ -455,12 +455,29 @@ class OmniChannel(models.Model):
             raise UserError(str(exc)) from exc
 
     # ---- locks -------------------------------------------------------------------
+    def _connector_lock_key(self, external_id):
+        digest = hashlib.sha1(f"omni.channel:{self.id}:{external_id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
+
     def _connector_try_lock(self, external_id):
         """Transaction-level advisory lock on (channel, order number)."""
-        digest = hashlib.sha1(f"omni.channel:{self.id}:{external_id}".encode()).digest()
-        key = int.from_bytes(digest[:8], "big", signed=True)
-        rows = self.env.execute_query(SQL("SELECT pg_try_advisory_xact_lock(%s)", key))
-        return rows[0][0]
+        return external_id in self._connector_try_locks([external_id])
+
+    def _connector_try_locks(self, external_ids):
+        """The order numbers of ``external_ids`` this transaction could lock (a
+        transaction-level advisory lock on each (channel, order number)), in one
+        statement for a whole page."""
+        keys = {self._connector_lock_key(ext): ext for ext in external_ids}
+        if not keys:
+            return set()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT key, pg_try_advisory_xact_lock(key) "
+                "FROM unnest(%s::bigint[]) AS key",
+                list(keys),
+            )
+        )
+        return {keys[key] for key, locked in rows if locked}
 
     # ---- pull --------------------------------------------------------------------
     @api.model
@@ -981,9 +998,10 @@ class OmniChannel(models.Model):
             )
         }
         to_create, to_update = [], []
+        locked = self._connector_try_locks(external_ids) if defer_locked else ()
         for normalised in normalised_list:
             external_id = normalised["external_id"]
-            if defer_locked and not self._connector_try_lock(external_id):
+            if defer_locked and external_id not in locked:
                 self._enqueue_import(
                     external_id, normalised["updated_at"], normalised["raw"]
                 )
@@ -1040,10 +1058,11 @@ class OmniChannel(models.Model):
         )
 
     def _import_cache(self, normalised_list):
-        """Everything a page of orders needs, read once: partners, SKU and item
-        mappings, branch mappings, countries."""
+        """Everything a page of orders needs, read once: customers and delivery
+        contacts, SKU and item mappings, branch mappings, countries."""
         customers = [n.get("customer") or {} for n in normalised_list]
         partners = self._connector_find_partners(customers)
+        shipping = self._connector_shipping_partners(normalised_list, partners)
         skus = {line["sku"] for n in normalised_list for line in n["lines"]}
         sku_map = {
             m.channel_sku: m.product_id
@@ -1054,6 +1073,7 @@ class OmniChannel(models.Model):
         mappings = self.field_mapping_ids
         return {
             "partners": partners,
+            "shipping": shipping,
             "sku_map": sku_map,
             "item_map": {
                 m.external_key: m.product_id
@@ -1068,6 +1088,11 @@ class OmniChannel(models.Model):
             "placeholder": self.env.ref(
                 "omnichannel_orders.product_unlinked_channel_item"
             ),
+            # Odoo looks for analytic distribution models line by line; with none
+            # in the company, every line's distribution is empty: said once
+            "no_analytic_model": not self.env["account.analytic.distribution.model"]
+            .sudo()
+            .search_count([("company_id", "in", [self.company_id.id, False])], limit=1),
         }
 
     def _import_create(self, normalised_list, adapter):
@@ -1083,8 +1108,13 @@ class OmniChannel(models.Model):
         normalised_list = kept
         if not vals_list:
             return 0, 0
+        # the job's user does not follow every imported order (the salesperson
+        # and the team do, through Odoo's auto-subscription)
         SaleOrder = self.env["sale.order"].with_context(
-            omni_no_auto_process=True, connector_no_export=True, mail_create_nolog=True
+            omni_no_auto_process=True,
+            connector_no_export=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
         )
         conflicts = 0
         try:
@@ -1204,7 +1234,7 @@ class OmniChannel(models.Model):
         """Values of a new sale.order (extension point)."""
         cache = cache or self._import_cache([normalised])
         partner = cache["partners"][id(normalised.get("customer") or {})]
-        shipping = self._connector_shipping_partner(partner, normalised)
+        shipping = cache["shipping"][id(normalised)]
         warehouse = (
             cache["branch_map"].get(normalised.get("branch_key") or "")
             or self.warehouse_id
@@ -1254,7 +1284,7 @@ class OmniChannel(models.Model):
             or cache["item_map"].get(line["sku"])
             or cache["placeholder"]
         )
-        return {
+        vals = {
             "product_id": product.id,
             "name": line.get("name") or line["sku"],
             "product_uom_qty": line.get("quantity") or 1.0,
@@ -1262,6 +1292,9 @@ class OmniChannel(models.Model):
             "channel_sku": line["sku"],
             "channel_item_ref": line.get("item_ref") or line.get("external_id"),
         }
+        if cache.get("no_analytic_model"):
+            vals["analytic_distribution"] = False
+        return vals
 
     def _prepare_order_update_vals(self, normalised, order):
         """Values written on an existing order by a newer version (extension
@@ -1338,7 +1371,9 @@ class OmniChannel(models.Model):
             new_keys[key] = [customer]
             new_vals.append(self._prepare_partner_vals(customer))
         if new_vals:
-            created = Partner.create(new_vals)
+            # as Odoo's marketplace connectors do: no "Contact created" note and
+            # no follower (the job's user) on each customer a channel brings
+            created = Partner.with_context(tracking_disable=True).create(new_vals)
             mapping_vals = []
             for partner, group in zip(created, new_keys.values(), strict=True):
                 for customer in group:
@@ -1389,22 +1424,46 @@ class OmniChannel(models.Model):
             vals.update(parent_id=parent.id, type="delivery", is_company=False)
         return vals
 
-    def _connector_shipping_partner(self, partner, normalised):
-        shipping = normalised.get("shipping") or {}
-        if not shipping or (
-            (shipping.get("name") or "") == (partner.name or "")
-            and (shipping.get("street") or "") == (partner.street or "")
-            and (shipping.get("city") or "") == (partner.city or "")
-        ):
-            return partner
-        existing = partner.child_ids.filtered(
-            lambda p: p.type == "delivery"
-            and p.name == shipping.get("name")
-            and (p.street or "") == (shipping.get("street") or "")
-        )[:1]
-        return existing or self.env["res.partner"].create(
-            self._prepare_partner_vals(shipping, parent=partner)
-        )
+    def _connector_shipping_partners(self, normalised_list, partners):
+        """{id(normalised): delivery partner} of a page of orders: the customer
+        when the order ships to the customer's address, else the customer's
+        delivery contact with that name and street, else a new one (all the new
+        ones created in one batch). ``partners``: what
+        ``_connector_find_partners`` returned for these orders' customers."""
+        result, new_vals, new_keys = {}, [], {}
+        for normalised in normalised_list:
+            partner = partners[id(normalised.get("customer") or {})]
+            shipping = normalised.get("shipping") or {}
+            if not shipping or (
+                (shipping.get("name") or "") == (partner.name or "")
+                and (shipping.get("street") or "") == (partner.street or "")
+                and (shipping.get("city") or "") == (partner.city or "")
+            ):
+                result[id(normalised)] = partner
+                continue
+            existing = partner.child_ids.filtered(
+                lambda p, shipping=shipping: p.type == "delivery"
+                and p.name == shipping.get("name")
+                and (p.street or "") == (shipping.get("street") or "")
+            )[:1]
+            if existing:
+                result[id(normalised)] = existing
+                continue
+            key = (partner.id, shipping.get("name"), shipping.get("street") or "")
+            if key not in new_keys:
+                new_keys[key] = []
+                new_vals.append(self._prepare_partner_vals(shipping, parent=partner))
+            new_keys[key].append(normalised)
+        if new_vals:
+            created = (
+                self.env["res.partner"]
+                .with_context(tracking_disable=True)
+                .create(new_vals)
+            )
+            for contact, group in zip(created, new_keys.values(), strict=True):
+                for normalised in group:
+                    result[id(normalised)] = contact
+        return result
 
     # ---- stock -------------------------------------------------------------------
     def _omni_stock_changed(self, products):

@@ -15,3 +15,4 @@ from . import test_data_safety
 from . import test_security
 from . import test_fuzz
 from . import test_unique_race
+from . import test_import_page
