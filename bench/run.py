@@ -225,7 +225,11 @@ def run_scenario(database, scenario, args, rep, with_saw=False, profile=None):
     if os.path.exists(logfile):
         os.unlink(logfile)
     cmd = [sys.executable]
-    if profile:
+    if profile and args.py_spy:
+        # wall-clock samples, waits included (SQL, HTTP): what cProfile hides
+        cmd = ["py-spy", "record", "--idle", "--rate", "250", "--format", "raw"]
+        cmd += ["--output", profile, "--", sys.executable]
+    elif profile:
         cmd += ["-m", "cProfile", "-o", profile]
     cmd += [
         SCENARIOS_COPY["path"],
@@ -409,6 +413,27 @@ def _import_figure(summary, raw, name, figure):
     )
 
 
+def _plain_import_figure(summary, raw, name, figure):
+    """The import against plain batched ORM code storing the same orders
+    (customers created, the channel's cancelled orders cancelled): information,
+    the issue's target is judged on the create ceiling."""
+    s = summary.get(name, {})
+    reps = [r for r in raw.get(name, []) if "error" not in r and "plain_import" in r]
+    if "error" in s or not reps:
+        return None
+    plain = [r["plain_import_orders_per_s"] for r in reps]
+    plain_ms = [r["plain_import"]["ms_per_order"] for r in reps]
+    return (
+        f"{figure} ({reps[0]['orders']:,} orders)",
+        f"{_ops(summary, name):.2f} orders/s; {_ms(summary, name)}",
+        f"{med(plain):.2f} orders/s; {med(plain_ms):.1f} "
+        f"(min {min(plain_ms):.1f}) ms/order",
+        f"{med([r['ratio_plain_import'] for r in reps]):.2f}",
+        "info",
+        "info",
+    )
+
+
 def _size_figure(summary, name, figure, unit, target, limit):
     """``big`` / ``small`` of a scaling scenario (lookup, rss), lower is better."""
     s = summary.get(name, {})
@@ -475,6 +500,14 @@ def figure_rows(summary, raw, selected):
     ):
         if name in selected:
             rows.append(_import_figure(summary, raw, name, figure))
+            plain = _plain_import_figure(
+                summary,
+                raw,
+                name,
+                figure.replace("create ceiling", "plain ORM import (like for like)"),
+            )
+            if plain:
+                rows.append(plain)
     for figure, ours, base, target, limit in (
         ("e2e ours vs plain batched ORM", "e2e_ours", "e2e_plain", ">= 1.0", 1.0),
         ("e2e ours vs OCA SAW", "e2e_ours", "e2e_saw", ">= 1.0", 1.0),
@@ -617,6 +650,12 @@ def parse_args():
         metavar="SCENARIO",
         help="run SCENARIO once under cProfile (var/bench/SCENARIO.prof) and "
         "print the top cumulative functions",
+    )
+    parser.add_argument(
+        "--py-spy",
+        action="store_true",
+        help="with --profile: sample with py-spy (wall clock, waits included) "
+        "instead of cProfile; prints the heaviest frames (var/bench/SCENARIO.stacks)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="exit 2 on a missed target"
@@ -765,12 +804,32 @@ def brief(result):
     return json.dumps(result)[:300]
 
 
+def print_stacks(path, top=40):
+    """The frames (file:function) with the most wall-clock samples in a py-spy
+    raw (collapsed stacks) file: inclusive share, as cProfile's cumulative."""
+    inclusive, total = {}, 0
+    with open(path) as stacks:
+        for line in stacks:
+            stack, _sep, count = line.rstrip().rpartition(" ")
+            count = int(count)
+            total += count
+            seen = set()
+            for frame in stack.split(";"):
+                name = frame.split(" (")[0] + " " + frame.rsplit("/", 1)[-1][:60]
+                if name not in seen:
+                    seen.add(name)
+                    inclusive[name] = inclusive.get(name, 0) + count
+    print(f"{total} samples")
+    for name, count in sorted(inclusive.items(), key=lambda i: -i[1])[:top]:
+        print(f"{100 * count / total:6.1f} %  {name}")
+
+
 def profile(dbs, prepared, args, name):
     import pstats
 
     which = SCENARIOS[name]
     db = dbs.clone(prepared[which], f"bench_run_{os.getpid()}")
-    path = os.path.join(WORK_DIR, f"{name}.prof")
+    path = os.path.join(WORK_DIR, f"{name}.{'stacks' if args.py_spy else 'prof'}")
     try:
         result = run_scenario(db, name, args, 1, with_saw=which == "saw", profile=path)
     finally:
@@ -778,6 +837,9 @@ def profile(dbs, prepared, args, name):
     log(f"{name} under cProfile: {brief(result)}")
     for row in result.get("sql_profile") or []:
         print(f"{row['ms']:>9.1f} ms {row['count']:>7} x  {row['sql']}")
+    if args.py_spy:
+        print_stacks(path)
+        return 0
     stats = pstats.Stats(path)
     stats.sort_stats("cumulative").print_stats(40)
     stats.sort_stats("tottime").print_stats(20)

@@ -695,6 +695,7 @@ def _import(env, args, batch):
             warm=False,
         )
         ceil = ceiling.result(count)
+        plain = _plain_orm_import(env, imported, review, args.rep)
         unlinked = env["sale.order.line"].search_count(
             [("order_id", "in", imported.ids), ("is_unlinked", "=", True)]
         )
@@ -711,9 +712,59 @@ def _import(env, args, batch):
             ceiling=ceil,
             ceiling_orders_per_s=ceil["orders_per_s"],
             ratio=round(count / meter.wall / ceil["orders_per_s"], 3),
+            plain_import=plain,
+            plain_import_orders_per_s=plain["orders_per_s"],
+            ratio_plain_import=round(count / meter.wall / plain["orders_per_s"], 3),
         )
     finally:
         sim.stop()
+
+
+PARTNER_FIELDS = ("name", "email", "phone", "street", "street2", "city", "zip")
+
+
+def _plain_orm_import(env, imported, review, rep):
+    """The like-for-like ceiling: what plain batched ORM code does to store the
+    same orders as they come from the channel, per 100 orders: one
+    ``res.partner.create`` of their customers (copies of the customers the
+    import created: the channel's buyers are new to Odoo), one
+    ``sale.order.create``, one ``_action_cancel()`` of the ones the channel
+    cancelled, commit. No HTTP, no jobs, no mapping, no bindings."""
+    specs = []
+    for order in imported:
+        partner = order.partner_id
+        specs.append(
+            {
+                "ref": f"PLAIN-{rep}-{order.channel_order_ref}",
+                "partner": {
+                    **{name: partner[name] for name in PARTNER_FIELDS},
+                    "country_id": partner.country_id.id,
+                    "customer_rank": 1,
+                },
+                "cancelled": order.state == "cancel",
+                "lines": [
+                    (line.product_id.id, line.product_uom_qty, line.price_unit)
+                    for line in order.order_line
+                    if not line.display_type
+                ],
+            }
+        )
+
+    def step(chunk):
+        partners = env["res.partner"].create([spec["partner"] for spec in chunk])
+        orders = env["sale.order"].create(
+            [
+                order_vals(dict(spec, partner_id=partner.id), review)
+                for spec, partner in zip(chunk, partners, strict=True)
+            ]
+        )
+        cancelled = orders.filtered(lambda o: o.client_order_ref in refs_cancelled)
+        if cancelled:
+            cancelled._action_cancel()
+
+    refs_cancelled = {spec["ref"] for spec in specs if spec["cancelled"]}
+    meter, _count = run_batches(env, specs, step, warm=False)
+    return meter.result(len(specs))
 
 
 def scenario_import(env, args):
