@@ -155,6 +155,12 @@ class OmniChannel(models.Model):
     stock_sync = fields.Boolean(
         string="Push Stock", default=True, help="Send free quantities to the channel."
     )
+    seller_shipping_provider_ref = fields.Char(
+        string="Own Carrier ID",
+        help="TikTok Shop: the shipping_provider_id of the carrier you ship with "
+        "yourself (Manual shipment with your own tracking number); the Arrange "
+        "Shipment wizard proposes it.",
+    )
     default_ship_method = fields.Selection(
         selection=[
             ("dropoff", "Drop-off"),

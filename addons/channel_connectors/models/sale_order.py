@@ -553,7 +553,15 @@ class SaleOrder(models.Model):
 
     def _connector_prepare_pickup(self, params):
         """The ``pickup`` of ``ship_order`` from the arrange-shipment parameters
-        (``method``, ``pickup_date``, ``time_slot``, ``address_id``)."""
+        (``method``, ``pickup_date``, ``time_slot``, ``address_id``; for a
+        manual shipment ``shipping_provider_ref``, else the channel's own
+        carrier)."""
+        if params.get("method") == "manual":
+            provider = (
+                params.get("shipping_provider_ref")
+                or self.channel_id[:1].seller_shipping_provider_ref
+            )
+            return {"shipping_provider_id": provider} if provider else None
         if params.get("method") != "pickup":
             return None
         address = self.env["res.partner"].browse(params.get("address_id") or [])
@@ -577,7 +585,8 @@ class SaleOrder(models.Model):
         """Arrange the shipment of these confirmed orders on their channels: one
         ship job each (the Arrange Shipment wizard and the bulk action).
         ``params``: ``method`` (pickup / dropoff / manual), ``pickup_date``,
-        ``time_slot``, ``address_id`` and ``tracking_ref``. Returns the orders
+        ``time_slot``, ``address_id``, ``tracking_ref`` and
+        ``shipping_provider_ref``. Returns the orders
         requested (those already shipped on the channel are left out)."""
         method = params.get("method") or "dropoff"
         tracking_ref = params.get("tracking_ref") or None
@@ -592,10 +601,26 @@ class SaleOrder(models.Model):
                     orders=", ".join(pending.mapped("name")),
                 )
             )
-        pickup = self._connector_prepare_pickup(params)
+        if method == "manual":
+            missing = orders.filtered(
+                lambda o: o.channel_id.platform == "tiktok"
+                and not o._connector_prepare_pickup(params)
+            )
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "TikTok Shop needs the ID of your own carrier for a manual "
+                        "shipment (%(orders)s): fill in Carrier ID, or the channel's "
+                        "Own Carrier ID.",
+                        orders=", ".join(missing.mapped("name")),
+                    )
+                )
         for order in orders:
             order._connector_enqueue(
-                "_channel_ship_job", method, tracking_ref=tracking_ref, pickup=pickup
+                "_channel_ship_job",
+                method,
+                tracking_ref=tracking_ref,
+                pickup=order._connector_prepare_pickup(params),
             )
         return orders
 

@@ -2,6 +2,7 @@
 
 import json
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import ConnectorCommon, load_simulator
@@ -149,4 +150,56 @@ class TestTikTokCycle(ConnectorCommon):
                 ]
             ),
             1,
+        )
+
+    def test_manual_shipment_with_own_carrier(self):
+        """Seller shipping: the tracking number and the channel's own carrier ID
+        reach the package on TikTok Shop; without a carrier ID, a clear error
+        before anything is sent."""
+        for _attempt in range(10):
+            external_id = self.sim_post(
+                "/_sim/orders/new",
+                {"count": 1, "status": "AWAITING_SHIPMENT", "shipping_type": "SELLER"},
+            )["order_ids"][0]
+            if not self.sim_state()["orders"][external_id]["is_buyer_request_cancel"]:
+                break
+        self.import_again(external_id)
+        order = self.channel_orders().filtered(
+            lambda o: o.channel_order_ref == external_id
+        )
+        self.assertEqual(order.channel_status, "AWAITING_SHIPMENT")
+        self.map_skus(order)
+        with self.jobs() as trap:
+            order.action_channel_accept()
+            self.run_jobs(trap)
+
+        def wizard():
+            return (
+                self.env["channel.ship.wizard"]
+                .with_context(active_model="sale.order", active_ids=order.ids)
+                .create({"method": "manual", "tracking_ref": "OWN-77"})
+            )
+
+        first = wizard()
+        self.assertTrue(first.needs_provider)
+        with self.jobs() as trap, self.assertRaisesRegex(UserError, "Carrier ID"):
+            first.action_arrange()
+        self.assertFalse(trap.enqueued_jobs)
+        provider = load_simulator("tiktok", "SELLER_PROVIDERS")
+        provider_id = next(iter(provider))
+        self.channel.seller_shipping_provider_ref = provider_id
+        second = wizard()
+        self.assertEqual(second.shipping_provider_ref, provider_id)
+        with self.jobs() as trap:
+            second.action_arrange()
+            self.run_jobs(trap)
+        self.assertTrue(order.channel_shipped)
+        self.assertEqual(order.tracking_ref, "OWN-77")
+        packages = self.sim_state()["orders"][order.channel_order_ref]["packages"]
+        self.assertEqual(
+            {
+                (package["tracking_number"], package["shipping_provider_id"])
+                for package in packages.values()
+            },
+            {("OWN-77", provider_id)},
         )

@@ -23,6 +23,12 @@ class ChannelShipWizard(models.TransientModel):
         comodel_name="res.partner", string="Pickup Address", help="Where to collect."
     )
     tracking_ref = fields.Char(string="Tracking Number")
+    shipping_provider_ref = fields.Char(
+        string="Carrier ID",
+        help="TikTok Shop: the shipping_provider_id of your own carrier (by "
+        "default the channel's Own Carrier ID).",
+    )
+    needs_provider = fields.Boolean(compute="_compute_needs_provider")
 
     @api.model
     def default_get(self, fields_list):
@@ -33,7 +39,19 @@ class ChannelShipWizard(models.TransientModel):
             res["order_ids"] = [(6, 0, self.env.context.get("active_ids") or [])]
         if "address_id" in fields_list and not res.get("address_id"):
             res["address_id"] = self.env.company.partner_id.id
+        if "shipping_provider_ref" in fields_list and res.get("order_ids"):
+            orders = self.env["sale.order"].browse(res["order_ids"][0][2])
+            refs = set(orders.channel_id.mapped("seller_shipping_provider_ref"))
+            if len(refs) == 1:
+                res["shipping_provider_ref"] = refs.pop() or False
         return res
+
+    @api.depends("order_ids")
+    def _compute_needs_provider(self):
+        for wizard in self:
+            wizard.needs_provider = "tiktok" in wizard.order_ids.channel_id.mapped(
+                "platform"
+            )
 
     def _prepare_params(self):
         """The arrange-shipment parameters (as the bulk action's)."""
@@ -46,6 +64,7 @@ class ChannelShipWizard(models.TransientModel):
             "time_slot": self.time_slot or False,
             "address_id": self.address_id.id or False,
             "tracking_ref": self.tracking_ref or False,
+            "shipping_provider_ref": self.shipping_provider_ref or False,
         }
 
     def action_arrange(self):
