@@ -10,11 +10,8 @@ from odoo import Command
 
 from odoo.addons.omnichannel_orders.tests.common import OmniCommon
 
-REPO_ROOT = os.path.dirname(
-    os.path.dirname(
-        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    )
-)
+# tests/ -> supplier_dropship/ -> addons/ -> the repository
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *[".."] * 3))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
