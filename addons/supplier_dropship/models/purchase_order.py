@@ -33,11 +33,18 @@ class PurchaseOrder(models.Model):
     @api.depends("partner_id", "company_id")
     def _compute_dropship_distributor_id(self):
         Distributor = self.env["dropship.distributor"]
-        for order in self:
-            distributors = Distributor._for_partners(order.partner_id, order.company_id)
-            order.dropship_distributor_id = distributors.get(
-                order.partner_id.commercial_partner_id.id, Distributor
+        self.dropship_distributor_id = False
+        for company in self.company_id | self.env.company:
+            orders = self.filtered(
+                lambda o, c=company: (o.company_id or self.env.company) == c
             )
+            if not orders:
+                continue
+            distributors = Distributor._for_partners(orders.partner_id, company)
+            for order in orders:
+                order.dropship_distributor_id = distributors.get(
+                    order.partner_id.commercial_partner_id.id, Distributor
+                )
 
     @api.depends("dropship_transmission_ids.state", "dropship_transmission_ids.kind")
     def _compute_dropship_transmission_state(self):

@@ -33,10 +33,9 @@ class SaleOrder(models.Model):
     )
 
     def _compute_dropship_line_count(self):
+        candidates = self.order_line._dropship_candidates()
         for order in self:
-            order.dropship_line_count = len(
-                order.order_line.filtered(lambda line: line._dropship_is_candidate())
-            )
+            order.dropship_line_count = len(order.order_line & candidates)
 
     def _compute_dropship_transmission_count(self):
         for order in self:
@@ -54,7 +53,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         company = self.company_id
         if lines is None:
-            lines = self.order_line.filtered(lambda line: line._dropship_is_candidate())
+            lines = self.order_line._dropship_candidates()
         offers = (
             self.env["dropship.distributor"]
             .with_company(company)
@@ -230,9 +229,8 @@ class SaleOrder(models.Model):
                 self.env._("Confirm order %s before shipping it.", self.name)
             )
         route = self.env.ref("stock_dropshipping.route_drop_shipping")
-        pending = self.order_line.filtered(
-            lambda line: line._dropship_is_candidate()
-            and float_compare(
+        pending = self.order_line._dropship_candidates().filtered(
+            lambda line: float_compare(
                 line._dropship_qty_to_procure(),
                 0.0,
                 precision_rounding=line.product_uom.rounding,
@@ -278,7 +276,7 @@ class SaleOrder(models.Model):
             ],
             order="order_id",
         )
-        orders = lines.filtered(lambda line: line._dropship_is_candidate()).order_id
+        orders = lines._dropship_candidates().order_id
         shipped = self.browse()
         for order in orders[:limit]:
             try:

@@ -73,21 +73,51 @@ class SaleOrderLine(models.Model):
     def _dropship_is_candidate(self):
         """A goods line of a drop-ship product (Dropship route on the line, the
         product or its category) that some distributor supplies: its purchase
-        order waits for the Ship button."""
+        order waits for the Ship button. See :meth:`_dropship_candidates`."""
         self.ensure_one()
-        if self.display_type or self.product_id.type != "consu":
-            return False
+        return bool(self._dropship_candidates())
+
+    def _dropship_candidates(self):
+        """The drop-ship candidates among these lines (see
+        :meth:`_dropship_is_candidate`), with one distributor search per company
+        for all of them instead of one per line."""
         route = self.env.ref(
             "stock_dropshipping.route_drop_shipping", raise_if_not_found=False
         )
-        product = self.product_id
-        routes = self.route_id or (product.route_ids | product.categ_id.total_route_ids)
-        if not route or route not in routes:
-            return False
-        distributors = self.env["dropship.distributor"]._for_partners(
-            product.sudo().seller_ids.partner_id, self.company_id
+        if not route:
+            return self.browse()
+
+        def routed(line):
+            product = line.product_id
+            routes = line.route_id or (
+                product.route_ids | product.categ_id.total_route_ids
+            )
+            return route in routes
+
+        lines = self.filtered(
+            lambda line: not line.display_type
+            and line.product_id.type == "consu"
+            and routed(line)
         )
-        return bool(distributors)
+        candidate_ids = set()
+        Distributor = self.env["dropship.distributor"]
+        for company in lines.company_id | self.env.company:
+            company_lines = lines.filtered(
+                lambda line, c=company: (line.company_id or self.env.company) == c
+            )
+            if not company_lines:
+                continue
+            sellers = company_lines.product_id.sudo().seller_ids
+            distributed = Distributor._for_partners(sellers.partner_id, company)
+            candidate_ids.update(
+                line.id
+                for line in company_lines
+                if any(
+                    partner.commercial_partner_id.id in distributed
+                    for partner in line.product_id.sudo().seller_ids.partner_id
+                )
+            )
+        return self.filtered(lambda line: line.id in candidate_ids)
 
     def _dropship_qty_to_procure(self):
         self.ensure_one()
@@ -98,7 +128,7 @@ class SaleOrderLine(models.Model):
         """Drop-ship lines are procured by the Ship button, not at confirmation."""
         if self.env.context.get("supplier_dropship_ship"):
             return super()._action_launch_stock_rule(previous_product_uom_qty)
-        deferred = self.filtered(lambda line: line._dropship_is_candidate())
+        deferred = self._dropship_candidates()
         return super(SaleOrderLine, self - deferred)._action_launch_stock_rule(
             previous_product_uom_qty
         )

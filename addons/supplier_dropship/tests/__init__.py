@@ -4,3 +4,4 @@ from . import test_planner
 from . import test_ship
 from . import test_dispatch
 from . import test_fuzz_feed
+from . import test_ship_batch
