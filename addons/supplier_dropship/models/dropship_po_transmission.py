@@ -115,24 +115,60 @@ class DropshipPoTransmission(models.Model):
 
     # ------------------------------------------------------------------ creation
     @api.model
-    def _ensure(self, order, distributor, kind):
-        """The transmission of ``order`` of ``kind``, created when missing; a
-        concurrent creation (two Ship clicks at once) resolves to the same row."""
-        domain = [("purchase_order_id", "=", order.id), ("kind", "=", kind)]
-        existing = self.search(domain, limit=1)
-        if existing:
-            return existing
-        vals = {
+    def _prepare_transmission_vals(self, order, distributor, kind):
+        return {
             "purchase_order_id": order.id,
             "distributor_id": distributor.id,
             "kind": kind,
             "po_format": "pdf" if kind == "account_manager" else distributor.po_format,
         }
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                return self.create(vals)
-        except psycopg2.IntegrityError:
-            return self.search(domain, limit=1)
+
+    @api.model
+    def _ensure(self, order, distributor, kind):
+        """The transmission of ``order`` of ``kind``, created when missing; a
+        concurrent creation (two Ship clicks at once) resolves to the same row."""
+        return self._ensure_many([(order, distributor, kind)])
+
+    @api.model
+    def _ensure_many(self, wanted):
+        """The transmissions of ``wanted`` ((order, distributor, kind) triples),
+        in that order, the missing ones created: one search and one ``create``
+        for all of them (one savepoint). When a concurrent Ship created some of
+        them first, they are created one by one and the others are kept."""
+        wanted = list(wanted)
+        if not wanted:
+            return self.browse()
+        domain = [
+            ("purchase_order_id", "in", list({order.id for order, _d, _k in wanted})),
+            ("kind", "in", list({kind for _o, _d, kind in wanted})),
+        ]
+        found = {(t.purchase_order_id.id, t.kind): t for t in self.search(domain)}
+        missing = {}
+        for order, distributor, kind in wanted:
+            key = (order.id, kind)
+            if key not in found and key not in missing:
+                missing[key] = self._prepare_transmission_vals(order, distributor, kind)
+        if missing:
+            try:
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    created = self.create(list(missing.values()))
+                found.update(zip(missing, created, strict=True))
+            except psycopg2.IntegrityError:
+                for vals in missing.values():
+                    try:
+                        with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                            self.create(vals)
+                    except psycopg2.IntegrityError:
+                        continue
+                found = {
+                    (t.purchase_order_id.id, t.kind): t for t in self.search(domain)
+                }
+        ids = [
+            found[order.id, kind].id
+            for order, _distributor, kind in wanted
+            if (order.id, kind) in found
+        ]
+        return self.browse(list(dict.fromkeys(ids)))
 
     # ------------------------------------------------------------------ actions
     def action_send(self):
@@ -149,15 +185,42 @@ class DropshipPoTransmission(models.Model):
         try:
             self._send()
         except TransientTransmissionError as exc:
-            self.write({"state": "failed", "message": str(exc)})
-            self.with_delay(
-                eta=exc.retry_after,
-                max_retries=10,
-                identity_key=identity_exact,
-                description=self.env._(
-                    "Transmit %s again", self.purchase_order_id.name
-                ),
-            )._job_send()
+            self._schedule_retry(str(exc), exc.retry_after)
+
+    def _send_isolated(self):
+        """:meth:`_send_or_schedule`, for sending many at once: an unexpected
+        error (neither transient nor a refusal, which have their own states) is
+        logged and leaves this transmission ``failed`` with a retry job instead
+        of undoing the purchase orders already sent. As ``mail.mail`` does, no
+        savepoint (a flush per purchase order): only errors outside the
+        database are caught, a database error still aborts."""
+        self.ensure_one()
+        try:
+            self._send_or_schedule()
+        except psycopg2.Error:
+            raise
+        except Exception as exc:
+            _logger.exception(
+                "Drop-ship PO %s not transmitted", self.purchase_order_id.name
+            )
+            self._schedule_retry(
+                self.env._(
+                    "%(order)s not transmitted: %(error)s",
+                    order=self.purchase_order_id.name,
+                    error=str(exc) or repr(exc),
+                )
+            )
+
+    def _schedule_retry(self, message, eta=RETRY_SECONDS):
+        """Mark the transmission ``failed`` and enqueue a job to send it again."""
+        self.ensure_one()
+        self.write({"state": "failed", "message": message})
+        self.with_delay(
+            eta=eta,
+            max_retries=10,
+            identity_key=identity_exact,
+            description=self.env._("Transmit %s again", self.purchase_order_id.name),
+        )._job_send()
 
     def _job_send(self):
         """Job: send; transient failures are retried by queue_job."""

@@ -66,21 +66,21 @@ class PurchaseOrder(models.Model):
     def _dropship_transmit(self):
         """Transmit confirmed drop-ship POs once: the document in the
         distributor's format and, when a cost was edited, the PDF to the account
-        manager. Transmissions already made are not repeated."""
-        Transmission = self.env["dropship.po.transmission"].sudo()
-        transmissions = Transmission
+        manager. Transmissions already made are not repeated. The transmissions
+        of all the POs are found or created at once, then sent one by one; an
+        unexpected error on one leaves it failed and retried by a job."""
+        wanted = []
         for order in self.sudo().filtered(
             lambda o: o.state in ("purchase", "done") and o.dropship_distributor_id
         ):
             distributor = order.dropship_distributor_id
-            kinds = ["document"]
+            wanted.append((order, distributor, "document"))
             if order._dropship_cost_edited() and distributor.account_manager_email:
-                kinds.append("account_manager")
-            for kind in kinds:
-                transmission = Transmission._ensure(order, distributor, kind)
-                if transmission.state == "to_send":
-                    transmission._send_or_schedule()
-                transmissions |= transmission
+                wanted.append((order, distributor, "account_manager"))
+        transmissions = self.env["dropship.po.transmission"].sudo()._ensure_many(wanted)
+        for transmission in transmissions:
+            if transmission.state == "to_send":
+                transmission._send_isolated()
         return transmissions
 
     def action_view_dropship_transmissions(self):

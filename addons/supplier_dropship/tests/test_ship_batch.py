@@ -1,6 +1,84 @@
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.tests.common import trap_jobs
+
 from .common import DropshipCommon
+
+SALE_LOGGER = "odoo.addons.supplier_dropship.models.sale_order"
+TRANSMISSION_LOGGER = "odoo.addons.supplier_dropship.models.dropship_po_transmission"
+
+
+@tagged("post_install", "-at_install")
+class TestShipBatch(DropshipCommon):
+    """Ship over several orders at once: one procurement and one confirmation
+    for all of them, the same purchase orders and transmissions as order by
+    order, and one bad order never stops the others."""
+
+    def setUp(self):
+        super().setUp()
+        self.sim_before = {d.code: set(self.sim_orders(d)) for d in self.distributors}
+
+    def sim_new_orders(self):
+        """{PO name: what the simulator received} since the test started."""
+        return {
+            name: received
+            for d in self.distributors
+            for name, received in self.sim_orders(d).items()
+            if name not in self.sim_before[d.code]
+        }
+
+    def assertShipped(self, order, expected):
+        """``order`` has one confirmed, acknowledged PO per distributor of
+        ``expected`` ({distributor: {product: qty}}), transmitted once."""
+        pos = order._dropship_purchase_orders()
+        self.assertEqual(len(pos), len(expected), order.name)
+        received = self.sim_new_orders()
+        for distributor, lines in expected.items():
+            po = pos.filtered(lambda p, d=distributor: p.dropship_distributor_id == d)
+            self.assertEqual(len(po), 1)
+            self.assertEqual(po.state, "purchase")
+            self.assertEqual(po.origin, order.name)
+            self.assertEqual(po.dest_address_id, order.partner_shipping_id)
+            self.assertEqual(
+                {line.product_id: line.product_qty for line in po.order_line}, lines
+            )
+            self.assertEqual(po.order_line.sale_line_id.order_id, order)
+            transmission = po.dropship_transmission_ids
+            self.assertEqual(len(transmission), 1)
+            self.assertEqual(transmission.state, "acknowledged", transmission.message)
+            self.assertEqual(transmission.attempt_count, 1)
+            self.assertEqual(received[po.name]["duplicates_received"], 0)
+        return pos
+
+    def test_unexpected_send_error_fails_only_its_purchase_order(self):
+        # a control character pasted into an address cannot go into XML
+        pasted = self.env["res.partner"].create(
+            {
+                "name": "Pasted address",
+                "street": "3 Deansgate\x0b",
+                "city": "Manchester",
+                "zip": "M3 1AZ",
+                "country_id": self.country_gb.id,
+            }
+        )
+        broken = self.create_dropship_order(
+            [(self.kettle, 1, self.ingram)], partner=pasted
+        )
+        fine = self.create_dropship_order([(self.kettle, 1, self.ingram)])
+        with (
+            trap_jobs() as trap,
+            self.assertLogs(TRANSMISSION_LOGGER, level="ERROR") as logs,
+        ):
+            self.assertIs((broken | fine).action_dropship_ship(), True)
+        self.assertIn("not transmitted", logs.output[0])
+        self.assertShipped(fine, {self.ingram: {self.kettle: 1}})
+        po = broken._dropship_purchase_orders()
+        self.assertEqual(po.state, "purchase", "the PO is kept")
+        transmission = po.dropship_transmission_ids
+        self.assertEqual(transmission.state, "failed")
+        self.assertIn(po.name, transmission.message)
+        trap.assert_jobs_count(1, only=transmission._job_send)
+        self.assertNotIn(po.name, self.sim_new_orders())
 
 
 @tagged("post_install", "-at_install")
@@ -24,3 +102,35 @@ class TestShipBatchHelpers(DropshipCommon):
         self.distributors.write({"active": False})
         self.assertFalse(lines._dropship_candidates())
         self.assertFalse(first.order_line[0]._dropship_is_candidate())
+
+    def test_ensure_many_creates_each_transmission_once(self):
+        order = self.create_dropship_order(
+            [(self.kettle, 1, self.ingram), (self.notebook, 1, self.exertis)]
+        )
+        order.action_dropship_ship()
+        pos = order._dropship_purchase_orders()
+        self.assertEqual(len(pos), 2)
+        sent = pos.dropship_transmission_ids
+        Transmission = self.env["dropship.po.transmission"]
+        wanted = [(po, po.dropship_distributor_id, "document") for po in pos]
+        self.assertEqual(Transmission._ensure_many(wanted + wanted), sent)
+        sent.unlink()
+        first = Transmission._ensure(pos[0], pos[0].dropship_distributor_id, "document")
+        both = Transmission._ensure_many(wanted + wanted)
+        self.assertEqual(len(both), 2)
+        self.assertEqual(both[0], first)
+        self.assertEqual(both.purchase_order_id, pos)
+        self.assertEqual(set(both.mapped("state")), {"to_send"})
+        self.assertEqual(
+            both.mapped("po_format"),
+            [po.dropship_distributor_id.po_format for po in pos],
+        )
+        self.assertEqual(Transmission._ensure_many(wanted), both)
+        self.assertEqual(
+            Transmission.search_count([("purchase_order_id", "in", pos.ids)]), 2
+        )
+        pdf = Transmission._ensure_many(
+            [(pos[0], pos[0].dropship_distributor_id, "account_manager")]
+        )
+        self.assertEqual(pdf.po_format, "pdf")
+        self.assertEqual(len(pos.dropship_transmission_ids), 3)
