@@ -49,6 +49,10 @@ refreshes the token once and calls again), :class:`ParseError` (one record that 
 be read: logged with its payload and skipped).
 """
 
+import json
+
+from .tools import parse_retry_after
+
 
 class AdapterError(Exception):
     def __init__(self, message, retryable=False, retry_after=None, payload=None):
@@ -219,6 +223,107 @@ class ChannelAdapter:
             raise AdapterError(
                 f"{label}: {what} failed, it cannot be reached: {exc}", retryable=True
             ) from exc
+
+    def _raise_if_overloaded(self, resp, text, message_keys=("message",)):
+        """HTTP 429 or 5xx: a retryable :class:`AdapterError` ``"<text>: HTTP <code>
+        <message>"`` (the first of ``message_keys`` the JSON answer fills, else the
+        start of the body), waiting what the Retry-After header says."""
+        if resp.status_code != 429 and resp.status_code < 500:
+            return
+        try:
+            data = resp.json()
+            message = next((data[key] for key in message_keys if data.get(key)), "")
+        except ValueError:
+            message = resp.text[:200]
+        raise AdapterError(
+            f"{text}: HTTP {resp.status_code} {message}".strip(),
+            retryable=True,
+            retry_after=parse_retry_after(resp.headers.get("Retry-After")),
+        )
+
+    @staticmethod
+    def _json_object(resp, text):
+        """The JSON object a response carries; :class:`AdapterError` naming ``text``
+        when it is not JSON or not an object."""
+        try:
+            data = resp.json()
+        except ValueError as exc:
+            raise AdapterError(
+                f"{text}: HTTP {resp.status_code}, not JSON: {resp.text[:200]}"
+            ) from exc
+        if not isinstance(data, dict):
+            raise AdapterError(f"{text}: unexpected answer {data!r:.200}")
+        return data
+
+    def _parse_guarded(self, raw, label, id_key):
+        """``self._parse_order(raw)``, any reading error of the payload turned into
+        a :class:`ParseError` naming the ``label`` order by its ``id_key``."""
+        if not isinstance(raw, dict):
+            raise ParseError(
+                f"{label} order is not an object: {raw!r:.200}", payload=raw
+            )
+        try:
+            return self._parse_order(raw)
+        except ParseError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ParseError(
+                f"{label} order {raw.get(id_key) or '?'} cannot be read: "
+                f"{exc.__class__.__name__}: {exc}",
+                payload=raw,
+            ) from exc
+
+    @staticmethod
+    def _require_times(raw, what, fields=("create_time", "update_time")):
+        """:class:`ParseError` unless every one of ``fields`` is a positive epoch."""
+        for field in fields:
+            if not isinstance(raw.get(field), int) or raw[field] <= 0:
+                raise ParseError(
+                    f"{what}: bad {field} {raw.get(field)!r}",
+                    payload=raw,
+                )
+
+    def _order_ref(self, order, missing):
+        """The channel's number of ``order`` (normalised dict or {"external_id",
+        "raw"}); :class:`AdapterError` ``missing`` when it has none."""
+        ref = order.get("external_id") or self.external_id_of(order.get("raw") or {})
+        if not ref:
+            raise AdapterError(missing)
+        return ref
+
+    def _refresh_token(self, label):
+        """The connection's refresh token, or an :class:`AdapterError` asking to
+        authorise the shop again."""
+        if not self.connection.get("refresh_token"):
+            raise AdapterError(f"{label}: no refresh token, authorise the shop again")
+        return self.connection["refresh_token"]
+
+    def _keep_tokens(self, data, expires_at, refresh_expires_at):
+        """Store the tokens of a token answer on the connection; returns them in
+        the shape of :meth:`refresh_access_token`."""
+        self.connection["access_token"] = data["access_token"]
+        self.connection["refresh_token"] = data.get("refresh_token") or ""
+        return {
+            "access_token": data["access_token"],
+            "refresh_token": data.get("refresh_token") or "",
+            "expires_at": expires_at,
+            "refresh_expires_at": refresh_expires_at,
+        }
+
+    @staticmethod
+    def _push_payload(body, noun):
+        """A push's JSON object and its ``data`` object; :class:`ParseError` naming
+        ``noun`` (e.g. "Shopee push") otherwise."""
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError as exc:
+            raise ParseError(f"{noun} is not JSON: {body!r:.200}") from exc
+        if not isinstance(data, dict):
+            raise ParseError(f"{noun} is not an object: {body!r:.200}")
+        payload = data.get("data") or {}
+        if not isinstance(payload, dict):
+            raise ParseError(f"push data is not an object: {body!r:.200}")
+        return data, payload
 
     def _unsupported(self, what):
         return AdapterError(f"{self.platform or 'This channel'} cannot {what}.")

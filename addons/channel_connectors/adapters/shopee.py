@@ -20,13 +20,12 @@ no variants): :meth:`ShopeeAdapter.update_stock` needs it.
 
 import hashlib
 import hmac
-import json
 import logging
 import time
 from datetime import UTC, datetime, timedelta
 
 from .base import AdapterError, ChannelAdapter, ParseError, TokenExpired, register
-from .tools import from_epoch, parse_retry_after, to_epoch
+from .tools import batches, from_epoch, parse_retry_after, signature_matches, to_epoch
 from .tools import money as _money
 from .tools import push_time as _push_time
 
@@ -114,51 +113,27 @@ class ShopeeAdapter(ChannelAdapter):
             params["shop_id"] = self.shop_id
         return params
 
-    def _send(self, method, path, params=None, body=None, shop=True):
-        import requests
-
+    def _request(self, method, path, params=None, body=None, shop=True):
         query = self._common(path, shop)
         if method == "GET":
             query.update(
                 {k: v for k, v in (params or {}).items() if v not in (None, "")}
             )
-        try:
-            return self.session.request(
-                method,
-                self.base_url + path,
-                params=query,
-                json=body if method != "GET" else None,
-                timeout=self.timeout,
-            )
-        except requests.RequestException as exc:
-            raise AdapterError(
-                f"Shopee {path}: {exc.__class__.__name__}: {exc}", retryable=True
-            ) from exc
+        return self._send(
+            method,
+            self.base_url + path,
+            path,
+            "Shopee",
+            params=query,
+            json=body if method != "GET" else None,
+        )
 
     def _check_http(self, path, resp):
-        if resp.status_code == 429 or resp.status_code >= 500:
-            message = ""
-            try:
-                data = resp.json()
-                message = data.get("message") or data.get("error") or ""
-            except ValueError:
-                message = resp.text[:200]
-            raise AdapterError(
-                f"Shopee {path}: HTTP {resp.status_code} {message}".strip(),
-                retryable=True,
-                retry_after=parse_retry_after(resp.headers.get("Retry-After")),
-            )
+        self._raise_if_overloaded(resp, f"Shopee {path}", ("message", "error"))
 
     def _decode(self, path, resp):
         self._check_http(path, resp)
-        try:
-            data = resp.json()
-        except ValueError as exc:
-            raise AdapterError(
-                f"Shopee {path}: HTTP {resp.status_code}, not JSON: {resp.text[:200]}"
-            ) from exc
-        if not isinstance(data, dict):
-            raise AdapterError(f"Shopee {path}: unexpected answer {data!r:.200}")
+        data = self._json_object(resp, f"Shopee {path}")
         error = data.get("error") or ""
         if error:
             message = data.get("message") or error
@@ -195,7 +170,7 @@ class ShopeeAdapter(ChannelAdapter):
     def call(self, method, path, params=None, body=None, shop=True):
         """One API call; returns the envelope's ``response`` (or the whole answer
         for the auth endpoints, which have no ``response``)."""
-        data = self._decode(path, self._send(method, path, params, body, shop))
+        data = self._decode(path, self._request(method, path, params, body, shop))
         return data["response"] if "response" in data else data
 
     # ---- orders ----------------------------------------------------------------------
@@ -240,12 +215,12 @@ class ShopeeAdapter(ChannelAdapter):
     def get_orders(self, external_ids):
         ids = [str(x) for x in external_ids if x]
         result = []
-        for index in range(0, len(ids), DETAIL_BATCH):
+        for batch in batches(ids, DETAIL_BATCH):
             response = self.call(
                 "GET",
                 "/api/v2/order/get_order_detail",
                 {
-                    "order_sn_list": ",".join(ids[index : index + DETAIL_BATCH]),
+                    "order_sn_list": ",".join(batch),
                     "response_optional_fields": DETAIL_FIELDS,
                 },
             )
@@ -277,21 +252,7 @@ class ShopeeAdapter(ChannelAdapter):
                 )
 
     def parse_order(self, raw):
-        if not isinstance(raw, dict):
-            raise ParseError(
-                f"Shopee order is not an object: {raw!r:.200}", payload=raw
-            )
-        order_sn = raw.get("order_sn")
-        try:
-            return self._parse_order(raw)
-        except ParseError:
-            raise
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ParseError(
-                f"Shopee order {order_sn or '?'} cannot be read: "
-                f"{exc.__class__.__name__}: {exc}",
-                payload=raw,
-            ) from exc
+        return self._parse_guarded(raw, "Shopee", "order_sn")
 
     def _parse_order(self, raw):
         order_sn = raw.get("order_sn")
@@ -302,12 +263,7 @@ class ShopeeAdapter(ChannelAdapter):
         status = raw.get("order_status")
         if not status or not isinstance(status, str):
             raise ParseError(f"Shopee order {order_sn}: no order_status", payload=raw)
-        for field in ("create_time", "update_time"):
-            if not isinstance(raw.get(field), int) or raw[field] <= 0:
-                raise ParseError(
-                    f"Shopee order {order_sn}: bad {field} {raw.get(field)!r}",
-                    payload=raw,
-                )
+        self._require_times(raw, f"Shopee order {order_sn}")
         items = raw.get("item_list")
         if not isinstance(items, list):
             raise ParseError(f"Shopee order {order_sn}: no item_list", payload=raw)
@@ -430,10 +386,7 @@ class ShopeeAdapter(ChannelAdapter):
 
     # ---- fulfilment ------------------------------------------------------------------
     def _order_sn(self, order):
-        sn = order.get("external_id") or self.external_id_of(order.get("raw") or {})
-        if not sn:
-            raise AdapterError("Shopee: the order has no order_sn")
-        return sn
+        return self._order_ref(order, "Shopee: the order has no order_sn")
 
     def _package_numbers(self, order):
         numbers = [p.get("id") for p in order.get("packages") or [] if p.get("id")]
@@ -645,7 +598,7 @@ class ShopeeAdapter(ChannelAdapter):
                     retry_after=5,
                 )
         path = "/api/v2/logistics/download_shipping_document"
-        resp = self._send(
+        resp = self._request(
             "POST",
             path,
             body={
@@ -788,15 +741,11 @@ class ShopeeAdapter(ChannelAdapter):
         if not data.get("access_token"):
             raise AdapterError(f"Shopee {path}: no access_token in {data!r:.200}")
         now = datetime.now(UTC).replace(tzinfo=None)
-        self.connection["access_token"] = data["access_token"]
-        self.connection["refresh_token"] = data.get("refresh_token") or ""
-        return {
-            "access_token": data["access_token"],
-            "refresh_token": data.get("refresh_token") or "",
-            "expires_at": now
-            + timedelta(seconds=int(data.get("expire_in") or ACCESS_TOKEN_LIFE)),
-            "refresh_expires_at": now + timedelta(seconds=REFRESH_TOKEN_LIFE),
-        }
+        return self._keep_tokens(
+            data,
+            now + timedelta(seconds=int(data.get("expire_in") or ACCESS_TOKEN_LIFE)),
+            now + timedelta(seconds=REFRESH_TOKEN_LIFE),
+        )
 
     def create_access_token(self, code):
         return self._token_call(
@@ -805,12 +754,11 @@ class ShopeeAdapter(ChannelAdapter):
         )
 
     def refresh_access_token(self):
-        if not self.connection.get("refresh_token"):
-            raise AdapterError("Shopee: no refresh token, authorise the shop again")
+        refresh_token = self._refresh_token("Shopee")
         return self._token_call(
             "/api/v2/auth/access_token/get",
             {
-                "refresh_token": self.connection["refresh_token"],
+                "refresh_token": refresh_token,
                 "partner_id": self.partner_id,
                 "shop_id": self.shop_id,
             },
@@ -829,35 +777,14 @@ class ShopeeAdapter(ChannelAdapter):
     # ---- webhooks --------------------------------------------------------------------
     def verify_webhook(self, headers, body, url=None):
         url = url or self.connection.get("webhook_url") or ""
-        if isinstance(body, str):
-            body = body.encode()
-        given = ""
-        for key, value in (headers or {}).items():
-            if key.lower() == "authorization":
-                given = value or ""
-                break
-        if not given or not self.partner_key:
-            return False
-        expected = hmac.new(
-            self.partner_key.encode(),
-            url.encode() + b"|" + (body or b""),
-            hashlib.sha256,
-        ).hexdigest()
-        return hmac.compare_digest(expected.encode(), given.strip().lower().encode())
+        body = body.encode() if isinstance(body, str) else body or b""
+        return signature_matches(headers, self.partner_key, url.encode() + b"|" + body)
 
     def parse_webhook(self, body):
-        try:
-            data = json.loads(body or b"{}")
-        except ValueError as exc:
-            raise ParseError(f"Shopee push is not JSON: {body!r:.200}") from exc
-        if not isinstance(data, dict):
-            raise ParseError(f"Shopee push is not an object: {body!r:.200}")
+        data, payload = self._push_payload(body, "Shopee push")
         events = {3: "order_status", 4: "tracking_number", 15: "shipping_document"}
         code = data.get("code")
         event = events.get(code) if isinstance(code, int) else None
-        payload = data.get("data") or {}
-        if not isinstance(payload, dict):
-            raise ParseError(f"push data is not an object: {body!r:.200}")
         order_sn = payload.get("ordersn") or payload.get("order_sn")
         if not event or not order_sn:
             return []

@@ -31,7 +31,7 @@ import time
 from urllib.parse import quote, urlsplit
 
 from .base import AdapterError, ChannelAdapter, ParseError, TokenExpired, register
-from .tools import from_epoch, parse_retry_after, to_epoch
+from .tools import batches, from_epoch, parse_retry_after, signature_matches, to_epoch
 from .tools import money as _money
 from .tools import push_time as _push_time
 
@@ -93,37 +93,12 @@ class TikTokAdapter(ChannelAdapter):
         return self.connection.get("app_secret") or ""
 
     def _request(self, method, url, what, **kwargs):
-        import requests
-
-        try:
-            resp = self.session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.RequestException as exc:
-            raise AdapterError(
-                f"TikTok {what}: {exc.__class__.__name__}: {exc}", retryable=True
-            ) from exc
-        if resp.status_code == 429 or resp.status_code >= 500:
-            message = ""
-            try:
-                data = resp.json()
-                message = data.get("message") or ""
-            except ValueError:
-                message = resp.text[:200]
-            raise AdapterError(
-                f"TikTok {what}: HTTP {resp.status_code} {message}".strip(),
-                retryable=True,
-                retry_after=parse_retry_after(resp.headers.get("Retry-After")),
-            )
+        resp = self._send(method, url, what, "TikTok", **kwargs)
+        self._raise_if_overloaded(resp, f"TikTok {what}")
         return resp
 
     def _decode(self, what, resp, token_call=False):
-        try:
-            data = resp.json()
-        except ValueError as exc:
-            raise AdapterError(
-                f"TikTok {what}: HTTP {resp.status_code}, not JSON: {resp.text[:200]}"
-            ) from exc
-        if not isinstance(data, dict):
-            raise AdapterError(f"TikTok {what}: unexpected answer {data!r:.200}")
+        data = self._json_object(resp, f"TikTok {what}")
         code = data.get("code")
         try:
             code = int(code)
@@ -223,30 +198,13 @@ class TikTokAdapter(ChannelAdapter):
     def get_orders(self, external_ids):
         ids = [str(x) for x in external_ids if x]
         result = []
-        for index in range(0, len(ids), DETAIL_BATCH):
-            data = self.call(
-                "GET",
-                "/order/202309/orders",
-                {"ids": ",".join(ids[index : index + DETAIL_BATCH])},
-            )
+        for batch in batches(ids, DETAIL_BATCH):
+            data = self.call("GET", "/order/202309/orders", {"ids": ",".join(batch)})
             result.extend(data.get("orders") or [])
         return result
 
     def parse_order(self, raw):
-        if not isinstance(raw, dict):
-            raise ParseError(
-                f"TikTok order is not an object: {raw!r:.200}", payload=raw
-            )
-        try:
-            return self._parse_order(raw)
-        except ParseError:
-            raise
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ParseError(
-                f"TikTok order {raw.get('id') or '?'} cannot be read: "
-                f"{exc.__class__.__name__}: {exc}",
-                payload=raw,
-            ) from exc
+        return self._parse_guarded(raw, "TikTok", "id")
 
     def _parse_order(self, raw):
         order_id = raw.get("id")
@@ -255,12 +213,7 @@ class TikTokAdapter(ChannelAdapter):
         status = raw.get("status")
         if not status or not isinstance(status, str):
             raise ParseError(f"TikTok order {order_id}: no status", payload=raw)
-        for field in ("create_time", "update_time"):
-            if not isinstance(raw.get(field), int) or raw[field] <= 0:
-                raise ParseError(
-                    f"TikTok order {order_id}: bad {field} {raw.get(field)!r}",
-                    payload=raw,
-                )
+        self._require_times(raw, f"TikTok order {order_id}")
         items = raw.get("line_items")
         if not isinstance(items, list) or not items:
             raise ParseError(f"TikTok order {order_id}: no line_items", payload=raw)
@@ -427,12 +380,7 @@ class TikTokAdapter(ChannelAdapter):
 
     # ---- fulfilment ------------------------------------------------------------------
     def _order_id(self, order):
-        order_id = order.get("external_id") or self.external_id_of(
-            order.get("raw") or {}
-        )
-        if not order_id:
-            raise AdapterError("TikTok: the order has no id")
-        return order_id
+        return self._order_ref(order, "TikTok: the order has no id")
 
     @staticmethod
     def _package_path(package_id):
@@ -691,15 +639,12 @@ class TikTokAdapter(ChannelAdapter):
         data = self._decode(path, resp, token_call=True)
         if not data.get("access_token"):
             raise AdapterError(f"TikTok {path}: no access_token")
-        self.connection["access_token"] = data["access_token"]
-        self.connection["refresh_token"] = data.get("refresh_token") or ""
-        return {
-            "access_token": data["access_token"],
-            "refresh_token": data.get("refresh_token") or "",
+        return self._keep_tokens(
+            data,
             # absolute Unix timestamps, not durations
-            "expires_at": from_epoch(data.get("access_token_expire_in")),
-            "refresh_expires_at": from_epoch(data.get("refresh_token_expire_in")),
-        }
+            from_epoch(data.get("access_token_expire_in")),
+            from_epoch(data.get("refresh_token_expire_in")),
+        )
 
     def create_access_token(self, code):
         return self._token_call(
@@ -707,12 +652,11 @@ class TikTokAdapter(ChannelAdapter):
         )
 
     def refresh_access_token(self):
-        if not self.connection.get("refresh_token"):
-            raise AdapterError("TikTok: no refresh token, authorise the shop again")
+        refresh_token = self._refresh_token("TikTok")
         return self._token_call(
             "/api/v2/token/refresh",
             {
-                "refresh_token": self.connection["refresh_token"],
+                "refresh_token": refresh_token,
                 "grant_type": "refresh_token",
             },
         )
@@ -726,29 +670,11 @@ class TikTokAdapter(ChannelAdapter):
 
     # ---- webhooks --------------------------------------------------------------------
     def verify_webhook(self, headers, body, url=None):
-        if isinstance(body, str):
-            body = body.encode()
-        given = ""
-        for key, value in (headers or {}).items():
-            if key.lower() == "authorization":
-                given = value or ""
-                break
-        if not given or not self.app_secret:
-            return False
-        expected = hmac.new(
-            self.app_secret.encode(),
-            self.app_key.encode() + (body or b""),
-            hashlib.sha256,
-        ).hexdigest()
-        return hmac.compare_digest(expected.encode(), given.strip().lower().encode())
+        body = body.encode() if isinstance(body, str) else body or b""
+        return signature_matches(headers, self.app_secret, self.app_key.encode() + body)
 
     def parse_webhook(self, body):
-        try:
-            data = json.loads(body or b"{}")
-        except ValueError as exc:
-            raise ParseError(f"TikTok webhook is not JSON: {body!r:.200}") from exc
-        if not isinstance(data, dict):
-            raise ParseError(f"TikTok webhook is not an object: {body!r:.200}")
+        data, payload = self._push_payload(body, "TikTok webhook")
         events = {
             1: "order_status",
             3: "address",
@@ -757,9 +683,6 @@ class TikTokAdapter(ChannelAdapter):
         }
         code = data.get("type")
         event = events.get(code) if isinstance(code, int) else None
-        payload = data.get("data") or {}
-        if not isinstance(payload, dict):
-            raise ParseError(f"push data is not an object: {body!r:.200}")
         order_id = payload.get("order_id")
         if not event or not order_id:
             return []

@@ -1,6 +1,8 @@
 """Small conversions shared by the adapters: epoch and ISO 8601 times (naive UTC),
-Retry-After headers."""
+Retry-After headers, batches, headers and HMAC signatures."""
 
+import hashlib
+import hmac
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -76,3 +78,27 @@ def money(value, what):
         return float(value)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{what} is not a number: {value!r}") from exc
+
+
+def batches(values, size):
+    """``values`` (a list) in consecutive slices of at most ``size``."""
+    for index in range(0, len(values), size):
+        yield values[index : index + size]
+
+
+def signature_matches(headers, secret, message):
+    """Constant-time check that the ``Authorization`` header (any case; blanks and
+    case of its value ignored) is the hex HMAC-SHA256 of ``message`` (bytes) under
+    ``secret``; False when the header or the secret is missing."""
+    given = next(
+        (
+            value or ""
+            for key, value in (headers or {}).items()
+            if key.lower() == "authorization"
+        ),
+        "",
+    )
+    if not given or not secret:
+        return False
+    expected = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), given.strip().lower().encode())
