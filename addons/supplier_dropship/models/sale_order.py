@@ -2,6 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import float_compare
 
 _logger = logging.getLogger(__name__)
@@ -216,51 +217,168 @@ class SaleOrder(models.Model):
 
     def action_dropship_ship(self):
         """The Ship button: drop-ship purchase orders through Odoo's Dropship
-        route, one per distributor, confirmed and transmitted. Pressing it again
-        neither duplicates a purchase order nor a transmission."""
-        for order in self:
-            order._dropship_ship()
-        return True
+        route, one per distributor and order, confirmed and transmitted. Pressing
+        it again neither duplicates a purchase order nor a transmission.
+
+        On one order its error is shown. On several orders they are shipped
+        together (see :meth:`_dropship_ship_isolated`): an order that cannot be
+        shipped is logged, noted in its chatter and listed in a notification,
+        and does not stop the others."""
+        if len(self) <= 1:
+            self._dropship_ship_orders()
+            return True
+        failures = self._dropship_ship_isolated()[1]
+        if not failures:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Some orders were not shipped"),
+                "message": "\n".join(
+                    f"{order.name}: {message}" for order, message in failures.items()
+                ),
+                "type": "warning",
+                "sticky": True,
+            },
+        }
 
     def _dropship_ship(self):
+        """Ship this order (errors propagate); its transmissions."""
+        self.ensure_one()
+        return self._dropship_ship_orders()
+
+    def _dropship_ship_orders(self):
+        """Ship these orders together, errors propagate: their purchase orders
+        (:meth:`_dropship_procure`), then their transmissions."""
+        return self._dropship_procure()._dropship_transmit()
+
+    def _dropship_ship_error(self):
+        """Why this order cannot be shipped at all, or ``False``."""
         self.ensure_one()
         if self.state != "sale":
-            raise UserError(
-                self.env._("Confirm order %s before shipping it.", self.name)
-            )
+            return self.env._("Confirm order %s before shipping it.", self.name)
+        return False
+
+    def _dropship_procure(self):
+        """Plan the drop-ship lines of these orders still to procure, launch
+        their procurement through the Dropship route at once (Odoo makes one
+        purchase order per distributor and order) and confirm the new purchase
+        orders at once. Nothing is transmitted. The orders' drop-ship POs."""
+        for order in self:
+            error = order._dropship_ship_error()
+            if error:
+                raise UserError(error)
         route = self.env.ref("stock_dropshipping.route_drop_shipping")
-        pending = self.order_line._dropship_candidates().filtered(
-            lambda line: float_compare(
-                line._dropship_qty_to_procure(),
-                0.0,
-                precision_rounding=line.product_uom.rounding,
-            )
-            > 0
-        )
-        if pending:
-            self._dropship_apply_plan(self._dropship_plan(lines=pending))
+        pending_by_order = {}
+        for line in self.order_line._dropship_candidates():
+            if (
+                float_compare(
+                    line._dropship_qty_to_procure(),
+                    0.0,
+                    precision_rounding=line.product_uom.rounding,
+                )
+                > 0
+            ):
+                pending_by_order.setdefault(line.order_id, []).append(line.id)
+        to_procure = self.env["sale.order.line"]
+        for order, line_ids in pending_by_order.items():
+            pending = self.env["sale.order.line"].browse(line_ids)
+            order._dropship_apply_plan(order._dropship_plan(lines=pending))
             unplanned = pending.filtered(lambda line: not line._dropship_seller())
             if unplanned:
-                self.message_post(
+                order.message_post(
                     body=self.env._(
                         "No distributor can ship %s: not shipped.",
                         ", ".join(unplanned.product_id.mapped("display_name")),
                     )
                 )
-            pending -= unplanned
-            pending.filtered(lambda line: line.route_id != route).write(
+            to_procure |= pending - unplanned
+        if to_procure:
+            to_procure.filtered(lambda line: line.route_id != route).write(
                 {"route_id": route.id}
             )
-            pending.with_context(
+            to_procure.with_context(
                 supplier_dropship_ship=True
             )._action_launch_stock_rule()
-            for line in pending.filtered("dropship_cost_edited"):
+            for line in to_procure.filtered("dropship_cost_edited"):
                 line.sudo().purchase_line_ids.filtered(
                     lambda p: p.state in ("draft", "sent")
                 )._dropship_apply_agreed_cost(line)
-        orders = self._dropship_purchase_orders()
-        orders.filtered(lambda o: o.state in ("draft", "sent")).button_confirm()
-        return orders._dropship_transmit()
+        purchases = self._dropship_purchase_orders()
+        purchases.filtered(lambda o: o.state in ("draft", "sent")).button_confirm()
+        return purchases
+
+    def _dropship_ship_isolated(self):
+        """Ship these orders, per company all at once; when that fails, order by
+        order, each in a savepoint, so that one order that cannot be shipped
+        never stops the others: it is logged and noted in its chatter. The
+        purchase orders are transmitted after they are all confirmed.
+        ``(shipped orders, {order: error message})``."""
+        failures = {}
+        shipped = self.browse()
+        for company in self.company_id:
+            orders = self.filtered(lambda o, c=company: o.company_id == c)
+            orders = orders.with_company(company)
+            errors = {order: order._dropship_ship_error() for order in orders}
+            for order, error in errors.items():
+                if error:
+                    order._dropship_ship_failed(error, failures)
+            orders = orders.filtered(lambda o, e=errors: not e[o])
+            procured = orders._dropship_procure_isolated(failures)
+            procured._dropship_purchase_orders()._dropship_transmit()
+            shipped |= procured
+        return shipped.with_env(self.env), failures
+
+    def _dropship_procure_isolated(self, failures):
+        """:meth:`_dropship_procure` of these orders in one savepoint; when it
+        fails, of each order in its own savepoint. The failures go to
+        ``failures``; the orders procured."""
+        if not self:
+            return self
+        try:
+            with self.env.cr.savepoint():
+                self._dropship_procure()
+            return self
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception as exc:
+            if len(self) == 1:
+                self._dropship_ship_failed(exc, failures)
+                return self.browse()
+            _logger.info(
+                "Drop-ship Ship of %s orders at once failed (%s): shipping them "
+                "one by one",
+                len(self),
+                exc,
+            )
+        procured = self.browse()
+        for order in self:
+            try:
+                with self.env.cr.savepoint():
+                    order._dropship_procure()
+                procured |= order
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception as exc:
+                order._dropship_ship_failed(exc, failures)
+        return procured
+
+    def _dropship_ship_failed(self, error, failures):
+        """Report that this order was not shipped: log, chatter, ``failures``."""
+        self.ensure_one()
+        if isinstance(error, UserError):  # ValidationError included
+            error = error.args[0] if error.args else str(error)
+        if isinstance(error, Exception):
+            message = str(error) or repr(error)
+            _logger.exception("Drop-ship Ship of %s failed", self.name)
+        else:
+            message = error
+            _logger.warning("Drop-ship Ship of %s failed: %s", self.name, message)
+        failures[self] = message
+        self.message_post(
+            body=self.env._("Not shipped to the distributors: %s", message)
+        )
 
     @api.model
     def _cron_dropship_touchless(self, limit=100):
@@ -277,15 +395,7 @@ class SaleOrder(models.Model):
             order="order_id",
         )
         orders = lines._dropship_candidates().order_id
-        shipped = self.browse()
-        for order in orders[:limit]:
-            try:
-                with self.env.cr.savepoint():
-                    order.with_company(order.company_id)._dropship_ship()
-                shipped |= order
-            except Exception:  # logged and left for the next run or a human
-                _logger.exception("Touchless drop-ship of %s failed", order.name)
-        return shipped
+        return orders[:limit]._dropship_ship_isolated()[0]
 
     def action_view_dropship_transmissions(self):
         self.ensure_one()

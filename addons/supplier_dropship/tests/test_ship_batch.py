@@ -50,6 +50,125 @@ class TestShipBatch(DropshipCommon):
             self.assertEqual(received[po.name]["duplicates_received"], 0)
         return pos
 
+    def test_ship_several_orders_at_once(self):
+        other = self.env["res.partner"].create(
+            {
+                "name": "Second customer",
+                "street": "2 Bold Street",
+                "city": "Liverpool",
+                "zip": "L1 4DS",
+                "country_id": self.country_gb.id,
+            }
+        )
+        first = self.create_dropship_order(
+            [
+                (self.kettle, 2, self.ingram),
+                (self.earbuds, 1, self.ingram),
+                (self.notebook, 4, self.exertis),
+            ]
+        )
+        second = self.create_dropship_order(
+            [(self.kettle, 1, self.ingram), (self.earbuds, 3, self.techdata)],
+            partner=other,
+        )
+        third = self.create_dropship_order([(self.notebook, 5, self.exertis)])
+        orders = first | second | third
+        self.assertIs(orders.action_dropship_ship(), True)
+        pos = (
+            self.assertShipped(
+                first,
+                {
+                    self.ingram: {self.kettle: 2, self.earbuds: 1},
+                    self.exertis: {self.notebook: 4},
+                },
+            )
+            | self.assertShipped(
+                second,
+                {self.ingram: {self.kettle: 1}, self.techdata: {self.earbuds: 3}},
+            )
+            | self.assertShipped(third, {self.exertis: {self.notebook: 5}})
+        )
+        # one PO per distributor and order, each sent once: nothing else
+        self.assertEqual(len(pos), 5)
+        self.assertEqual(set(self.sim_new_orders()), set(pos.mapped("name")))
+        self.assertEqual(len(pos.dropship_transmission_ids), 5)
+        # shipping the selection again changes nothing
+        transmissions = pos.dropship_transmission_ids
+        self.assertIs(orders.action_dropship_ship(), True)
+        self.assertEqual(orders._dropship_purchase_orders(), pos)
+        self.assertEqual(
+            orders._dropship_purchase_orders().dropship_transmission_ids, transmissions
+        )
+        self.assertEqual(set(self.sim_new_orders()), set(pos.mapped("name")))
+        self.assertEqual(transmissions.mapped("attempt_count"), [1] * 5)
+
+    def test_one_bad_order_does_not_stop_the_others(self):
+        good = self.create_dropship_order([(self.kettle, 2, self.ingram)])
+        bad = self.create_dropship_order([(self.earbuds, 1, self.techdata)])
+        # an imported line with a unit of another category: cannot be planned
+        bad.order_line.product_uom = self.env.ref("uom.product_uom_kgm")
+        draft = self.create_order(lines=[(self.notebook, 1, 99.0)])
+        self.assertEqual(draft.state, "draft")
+        also_good = self.create_dropship_order(
+            [(self.notebook, 3, self.exertis), (self.earbuds, 1, self.techdata)]
+        )
+        orders = good | bad | draft | also_good
+        with self.assertLogs(SALE_LOGGER, level="WARNING") as logs:
+            action = orders.action_dropship_ship()
+        self.assertEqual(len(logs.records), 2, logs.output)
+        self.assertIn(bad.name, logs.output[0] + logs.output[1])
+        self.assertIn(draft.name, logs.output[0] + logs.output[1])
+        # the others are shipped as if alone
+        self.assertShipped(good, {self.ingram: {self.kettle: 2}})
+        self.assertShipped(
+            also_good,
+            {self.exertis: {self.notebook: 3}, self.techdata: {self.earbuds: 1}},
+        )
+        # the bad ones: nothing bought or sent, reported in the chatter and to
+        # the user
+        for order in bad | draft:
+            self.assertFalse(order._dropship_purchase_orders())
+            self.assertTrue(
+                order.message_ids.filtered(lambda m: "Not shipped" in (m.body or "")),
+                order.name,
+            )
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn(bad.name, action["params"]["message"])
+        self.assertIn(draft.name, action["params"]["message"])
+        self.assertNotIn(good.name, action["params"]["message"])
+        self.assertEqual(
+            set(self.sim_new_orders()),
+            set((good | also_good)._dropship_purchase_orders().mapped("name")),
+        )
+        # fixed, the bad order ships with the next click
+        bad.order_line.product_uom = self.env.ref("uom.product_uom_unit")
+        self.assertIs((good | bad).action_dropship_ship(), True)
+        self.assertShipped(bad, {self.techdata: {self.earbuds: 1}})
+        self.assertShipped(good, {self.ingram: {self.kettle: 2}})
+
+    def test_one_order_alone_shows_its_error(self):
+        from odoo.exceptions import UserError
+
+        draft = self.create_order(lines=[(self.notebook, 1, 99.0)])
+        with self.assertRaises(UserError):
+            draft.action_dropship_ship()
+
+    def test_touchless_cron_ships_the_good_orders(self):
+        good = self.create_dropship_order(
+            [(self.earbuds, 2, self.techdata)], channel=self.channel_touchless
+        )
+        bad = self.create_dropship_order(
+            [(self.kettle, 1, self.ingram)], channel=self.channel_touchless
+        )
+        bad.order_line.product_uom = self.env.ref("uom.product_uom_kgm")
+        with self.assertLogs(SALE_LOGGER, level="WARNING") as logs:
+            shipped = self.env["sale.order"]._cron_dropship_touchless()
+        self.assertIn(bad.name, logs.output[0])
+        self.assertIn(good, shipped)
+        self.assertNotIn(bad, shipped)
+        self.assertShipped(good, {self.techdata: {self.earbuds: 2}})
+        self.assertFalse(bad._dropship_purchase_orders())
+
     def test_unexpected_send_error_fails_only_its_purchase_order(self):
         # a control character pasted into an address cannot go into XML
         pasted = self.env["res.partner"].create(
