@@ -178,24 +178,43 @@ class ChannelPayout(models.Model):
             or company.transfer_account_id
         )
 
+    def _amount_vals(self, sign):
+        """The amount fields of a journal item of the payout (``sign`` 1 or -1):
+        a payout in the marketplace's currency is kept in it, converted at the
+        payout's date (reconciling the clearing account with the settlements
+        books the exchange difference)."""
+        self.ensure_one()
+        company = self.company_id
+        currency = self.currency_id or company.currency_id
+        amount = sign * currency.round(self.amount)
+        if currency == company.currency_id:
+            return {"balance": amount}
+        return {
+            "currency_id": currency.id,
+            "amount_currency": amount,
+            "balance": currency._convert(
+                amount, company.currency_id, company, self.date
+            ),
+        }
+
     def _prepare_move_vals(self):
         self.ensure_one()
         channel = self.channel_id
         partner = channel.settlement_partner_id
-        amount = self.company_id.currency_id.round(self.amount)
         return {
             "move_type": "entry",
             "journal_id": channel.settlement_journal_id.id,
             "date": self.date,
             "ref": f"{self.name} ({self.bank_ref})",
             "company_id": self.company_id.id,
+            "currency_id": (self.currency_id or self.company_id.currency_id).id,
             "line_ids": [
                 Command.create(
                     {
                         "name": self.bank_ref,
                         "account_id": self._outstanding_account().id,
                         "partner_id": partner.id,
-                        "balance": amount,
+                        **self._amount_vals(1),
                     }
                 ),
                 Command.create(
@@ -203,7 +222,7 @@ class ChannelPayout(models.Model):
                         "name": self.bank_ref,
                         "account_id": channel.settlement_clearing_account_id.id,
                         "partner_id": partner.id,
-                        "balance": -amount,
+                        **self._amount_vals(-1),
                     }
                 ),
             ],

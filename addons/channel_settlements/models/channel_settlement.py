@@ -209,12 +209,32 @@ class ChannelSettlement(models.Model):
         )
         return partner, account, open_lines
 
+    def _amount_vals(self, amount):
+        """The amount fields of a journal item of ``amount`` (in the settlement's
+        currency): a settlement in another currency than the company's keeps
+        its amount in that currency, converted at the settlement's date."""
+        self.ensure_one()
+        company = self.company_id
+        currency = self.currency_id or company.currency_id
+        amount = currency.round(amount)
+        if currency == company.currency_id:
+            return {"balance": amount}
+        return {
+            "currency_id": currency.id,
+            "amount_currency": amount,
+            "balance": currency._convert(
+                amount, company.currency_id, company, self.date or fields.Date.today()
+            ),
+        }
+
     def _prepare_move_line_vals(self):
         """Receivable lines per order (sales credit, refunds debit), fee and
-        adjustment lines on their accounts, the net on the clearing account."""
+        adjustment lines on their accounts, the net on the clearing account
+        (in the settlement's currency; the net also takes the rounding of the
+        conversion, so that the entry balances)."""
         self.ensure_one()
         channel = self.channel_id
-        currency = self.company_id.currency_id
+        currency = self.currency_id or self.company_id.currency_id
         vals_list = []
         orders = {}
         fees = {}
@@ -242,8 +262,8 @@ class ChannelSettlement(models.Model):
                         ),
                         "account_id": account.id,
                         "partner_id": partner.id,
-                        "balance": -amount,
                         "channel_order_ref": order_ref or False,
+                        **self._amount_vals(-amount),
                     }
                 )
         for (account_id, fee_code), entry in fees.items():
@@ -254,16 +274,17 @@ class ChannelSettlement(models.Model):
                     "name": f"{entry['name']} [{fee_code}]",
                     "account_id": account_id,
                     "partner_id": channel.settlement_partner_id.id,
-                    "balance": -entry["amount"],
+                    **self._amount_vals(-entry["amount"]),
                 }
             )
-        net = currency.round(self.amount_net)
+        net = self._amount_vals(self.amount_net)
+        net["balance"] = -sum(vals["balance"] for vals in vals_list)
         vals_list.append(
             {
                 "name": self.env._("%(name)s net", name=self.name),
                 "account_id": channel.settlement_clearing_account_id.id,
                 "partner_id": channel.settlement_partner_id.id,
-                "balance": net,
+                **net,
             }
         )
         return vals_list
@@ -276,6 +297,7 @@ class ChannelSettlement(models.Model):
             "date": self.date,
             "ref": f"{self.name} ({self.external_id})",
             "company_id": self.company_id.id,
+            "currency_id": (self.currency_id or self.company_id.currency_id).id,
             "line_ids": [Command.create(v) for v in self._prepare_move_line_vals()],
         }
 

@@ -245,11 +245,9 @@ class OmniChannel(models.Model):
                     .id
                 )
             if not channel.settlement_bank_journal_id:
-                bank = self.env["account.journal"].search(
-                    [("type", "=", "bank"), ("company_id", "=", channel.company_id.id)],
-                    limit=1,
+                vals["settlement_bank_journal_id"] = (
+                    channel._settlement_bank_journal().id
                 )
-                vals["settlement_bank_journal_id"] = bank.id
             if not channel.settlement_partner_id:
                 vals["settlement_partner_id"] = (
                     self.env["res.partner"]
@@ -270,6 +268,38 @@ class OmniChannel(models.Model):
             if vals:
                 channel.write(vals)
         return True
+
+    def _settlement_bank_journal(self):
+        """The bank journal payouts arrive in: one in the channel's currency (a
+        bank journal without currency is in the company's)."""
+        self.ensure_one()
+        company = self.company_id
+        currency = self.currency_id or company.currency_id
+        domain = [("type", "=", "bank"), ("company_id", "=", company.id)]
+        if currency == company.currency_id:
+            domain += [
+                "|",
+                ("currency_id", "=", False),
+                ("currency_id", "=", currency.id),
+            ]
+        else:
+            domain += [("currency_id", "=", currency.id)]
+        bank = self.env["account.journal"].search(domain, limit=1)
+        if bank or currency == company.currency_id:
+            return bank
+        return self.env["account.journal"].create(
+            {
+                "name": self.env._(
+                    "%(channel)s payouts (%(currency)s)",
+                    channel=self.name,
+                    currency=currency.name,
+                ),
+                "code": f"PO{self.id:03d}"[-5:],
+                "type": "bank",
+                "currency_id": currency.id,
+                "company_id": company.id,
+            }
+        )
 
     def _settlement_check_setup(self):
         self.ensure_one()

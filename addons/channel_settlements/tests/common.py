@@ -76,6 +76,7 @@ class SettlementCase(TransactionCase):
         order = cls.env["sale.order"].create(
             {
                 "partner_id": cls.customer.id,
+                "pricelist_id": cls.channel.pricelist_id.id or False,
                 "channel_id": cls.channel.id,
                 "channel_order_ref": order_ref,
                 "order_line": [
@@ -123,6 +124,32 @@ class SettlementCase(TransactionCase):
             ]
         )
         return round(sum(lines.mapped("balance")), 2)
+
+    @classmethod
+    def foreign_currency_vals(cls, code="EUR", rate=0.5):
+        """Channel values for a marketplace selling in ``code`` (``rate`` per unit
+        of the company's currency): its pricelist, the currency active with a
+        rate since 2020."""
+        currency = cls.env.ref(f"base.{code}")
+        currency.active = True
+        cls.env["res.currency.rate"].create(
+            {
+                "name": "2020-01-01",
+                "rate": rate,
+                "currency_id": currency.id,
+                "company_id": cls.env.company.id,
+            }
+        )
+        pricelist = cls.env["product.pricelist"].create(
+            {"name": f"Marketplace {code}", "currency_id": currency.id}
+        )
+        return {"pricelist_id": pricelist.id}
+
+    def item_amount(self, lines, account):
+        """What ``lines`` hold on ``account``, in their own currency."""
+        return sum(
+            lines.filtered(lambda x: x.account_id == account).mapped("amount_currency")
+        )
 
     def assert_paid(self, invoice):
         invoice.invalidate_recordset(["payment_state"])

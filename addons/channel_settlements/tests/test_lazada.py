@@ -131,15 +131,9 @@ class TestLazadaSettlements(SettlementCase):
         # fees are on their accounts; the unknown one on the suspense account
         lines = settlement.move_id.line_ids
         suspense = self.channel.settlement_suspense_account_id
-        self.assertAlmostEqual(
-            sum(lines.filtered(lambda x: x.account_id == suspense).mapped("balance")),
-            1.25,
-        )
+        self.assertAlmostEqual(self.item_amount(lines, suspense), 1.25)
         commission = self.channel.settlement_commission_account_id
-        self.assertGreater(
-            sum(lines.filtered(lambda x: x.account_id == commission).mapped("balance")),
-            0,
-        )
+        self.assertGreater(self.item_amount(lines, commission), 0)
         voucher = self.channel.settlement_voucher_account_id
         self.assertTrue(lines.filtered(lambda x: x.account_id == voucher))
         self.assertAlmostEqual(payout.amount, settlement.amount_net, places=2)
@@ -274,3 +268,47 @@ class TestLazadaSettlements(SettlementCase):
         )
         settlement.with_user(accountant).action_post()
         self.assertEqual(settlement.state, "posted")
+
+
+@tagged("post_install", "-at_install")
+class TestLazadaSettlementsForeignCurrency(TestLazadaSettlements):
+    """The same, for a marketplace selling in another currency than the
+    company's: invoices, settlements and payouts in EUR, the company in its own;
+    everything above still holds (amounts compared in EUR)."""
+
+    @classmethod
+    def _channel_vals(cls):
+        return dict(
+            super()._channel_vals(),
+            code="LZEUR",
+            **cls.foreign_currency_vals("EUR", rate=0.5),
+        )
+
+    def test_booked_in_the_marketplace_currency(self):
+        self.assertNotEqual(self.channel.currency_id, self.env.company.currency_id)
+        self.assertEqual(
+            self.channel.settlement_bank_journal_id.currency_id,
+            self.channel.currency_id,
+        )
+        self.run_import()
+        settlement = self._settlement_of(self.ref_voucher)
+        self.assertEqual(settlement.currency_id, self.channel.currency_id)
+        payout = self.check_common(settlement, [self.inv_voucher, self.inv_refund])
+        for move in settlement.move_id | payout.move_id:
+            self.assertEqual(move.state, "posted")
+            foreign = move.line_ids.filtered(
+                lambda x: x.currency_id == self.channel.currency_id
+            )
+            self.assertEqual(foreign, move.line_ids)
+            for line in move.line_ids:
+                # 1 EUR = 2 in the company's currency (rate 0.5)
+                self.assertAlmostEqual(line.balance, 2 * line.amount_currency, places=1)
+        net = settlement.move_id.line_ids.filtered(
+            lambda x: x.account_id == self.channel.settlement_clearing_account_id
+        )
+        self.assertAlmostEqual(net.amount_currency, settlement.amount_net, places=2)
+        self.assertEqual(payout.move_id.currency_id, self.channel.currency_id)
+        self.assertAlmostEqual(payout.move_id.amount_total, payout.amount, places=2)
+        self.assertAlmostEqual(
+            sum(payout.move_id.line_ids.mapped("debit")), 2 * payout.amount, places=1
+        )
