@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import split_every
 from odoo.tools.pdf import merge_pdf
 
+from odoo.addons.queue_job.delay import group
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
@@ -178,11 +179,11 @@ class OmniBulkOperation(models.Model):
         if len(order_ids) <= SYNC_LIMIT:
             self._run_chunk(order_ids)
             return
-        uuids = []
         chunks = list(split_every(CHUNK_SIZE, order_ids, list))
-        for index, chunk in enumerate(chunks, start=1):
-            job = self.with_delay(
-                channel=self._omni_job_channel(),
+        channel = self._omni_job_channel()
+        parts = [
+            self.delayable(
+                channel=channel,
                 description=self.env._(
                     "%(name)s (part %(index)s of %(count)s)",
                     name=self.name,
@@ -191,9 +192,40 @@ class OmniBulkOperation(models.Model):
                 ),
                 identity_key=identity_exact,
             )._run_chunk(chunk)
-            if getattr(job, "uuid", None):
-                uuids.append(job.uuid)
-        self.job_uuids = ",".join(uuids)
+            for index, chunk in enumerate(chunks, start=1)
+        ]
+        # when every part is done, one job tells who started the operation
+        report = self.delayable(
+            channel=channel,
+            description=self.env._("%(name)s: report", name=self.name),
+            identity_key=identity_exact,
+        )._omni_bulk_report()
+        group(*parts).on_done(report).delay()
+        self.job_uuids = ",".join(
+            part._generated_job.uuid for part in parts if part._generated_job
+        )
+
+    def _omni_bulk_report(self):
+        """Job (once every part is done): a notification to the user who started
+        the operation, with its outcome."""
+        self.ensure_one()
+        self.invalidate_recordset()
+        message = self.env._(
+            "%(name)s: %(done)s done, %(failed)s failed.",
+            name=self.name,
+            done=self.done_count,
+            failed=self.failed_count,
+        )
+        self.create_uid._bus_send(
+            "simple_notification",
+            {
+                "type": "warning" if self.failed_count else "success",
+                "title": self.env._("Bulk operation finished"),
+                "message": message,
+                "sticky": bool(self.failed_count),
+            },
+        )
+        return message
 
     @api.model
     def _omni_job_channel(self):

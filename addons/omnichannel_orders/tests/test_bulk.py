@@ -94,13 +94,32 @@ class TestBulk(OmniCommon):
         with trap_jobs() as trap:
             operation = self.env["omni.bulk.operation"]._omni_start("confirm", orders)
             trap.assert_jobs_count(10, only=operation._run_chunk)
-            job = trap.enqueued_jobs[0]
+            parts = [
+                job for job in trap.enqueued_jobs if job.method_name == "_run_chunk"
+            ]
+            job = parts[0]
             self.assertEqual(job.channel, operation._omni_job_channel() or "root")
             self.assertEqual(job.identity_key, identity_exact(job))
-            self.assertEqual(list(job.args), [orders[:100].ids])
+            self.assertEqual(
+                sorted(part.args[0] for part in parts),
+                [orders[start : start + 100].ids for start in range(0, 1000, 100)],
+            )
             self.assertEqual(operation.state, "queued")
             self.assertEqual(operation.progress, 0.0)
+            (report,) = (
+                job
+                for job in trap.enqueued_jobs
+                if job.method_name == "_omni_bulk_report"
+            )
+            self.assertEqual(report.depends_on, set(parts))
             trap.perform_enqueued_jobs()
+        # who started it is told the outcome (a bus notification)
+        self.flush_history()
+        notes = self.env["bus.bus"].search(
+            [("message", "like", "Bulk operation finished")]
+        )
+        self.assertEqual(len(notes), 1)
+        self.assertIn("990 done, 10 failed", notes.message)
         self.assertEqual(operation.total_count, 1000)
         self.assertEqual(operation.done_count, 990)
         self.assertEqual(operation.failed_count, 10)
