@@ -45,21 +45,24 @@ class SaleOrder(models.Model):
             )
 
     # ------------------------------------------------------------------ planner
-    def _dropship_plan(self, lines=None, realtime=True):
+    def _dropship_plan(self, lines=None, realtime=True, offers=None):
         """The auto-fulfil plan of the order: per drop-ship line the distributor
         that ships it (the user's choice on the line always wins; otherwise in
         stock first, then the lowest landed cost - price plus the delivery charge
         of the line's weight -, then the shortest lead time), and per distributor
-        the delivery charge of its whole shipment. JSON-serialisable."""
+        the delivery charge of its whole shipment. JSON-serialisable.
+        ``offers``: the distributors' offers for the lines' products
+        (``dropship.distributor._dropship_offers``) when already asked."""
         self.ensure_one()
         company = self.company_id
         if lines is None:
             lines = self.order_line._dropship_candidates()
-        offers = (
-            self.env["dropship.distributor"]
-            .with_company(company)
-            ._dropship_offers(lines.product_id, realtime=realtime, company=company)
-        )
+        if offers is None:
+            offers = (
+                self.env["dropship.distributor"]
+                .with_company(company)
+                ._dropship_offers(lines.product_id, realtime=realtime, company=company)
+            )
         country = self.partner_shipping_id.country_id
         plan_lines, groups = [], {}
         for line in lines:
@@ -281,10 +284,32 @@ class SaleOrder(models.Model):
                 > 0
             ):
                 pending_by_order.setdefault(line.order_id, []).append(line.id)
+        # the distributors are asked once for the products of all the orders
+        offers_of = {}
+        for company in self.company_id:
+            products = self.env["sale.order.line"].browse(
+                [
+                    line_id
+                    for order, line_ids in pending_by_order.items()
+                    if order.company_id == company
+                    for line_id in line_ids
+                ]
+            )
+            if not products:
+                continue
+            offers = (
+                self.env["dropship.distributor"]
+                .with_company(company)
+                ._dropship_offers(products.product_id, company=company)
+            )
+            offers_of[company] = (offers, self._dropship_live_offers_by_part(offers))
         to_procure = self.env["sale.order.line"]
         for order, line_ids in pending_by_order.items():
             pending = self.env["sale.order.line"].browse(line_ids)
-            order._dropship_apply_plan(order._dropship_plan(lines=pending))
+            offers, live_by_part = offers_of[order.company_id]
+            plan = order._dropship_plan(lines=pending, offers=offers)
+            order._dropship_apply_plan(plan)
+            self._dropship_take_live_stock(plan, live_by_part)
             unplanned = pending.filtered(lambda line: not line._dropship_seller())
             if unplanned:
                 order.message_post(
@@ -308,6 +333,31 @@ class SaleOrder(models.Model):
         purchases = self._dropship_purchase_orders()
         purchases.filtered(lambda o: o.state in ("draft", "sent")).button_confirm()
         return purchases
+
+    @api.model
+    def _dropship_live_offers_by_part(self, offers):
+        """The real-time offers of ``offers`` by (distributor id, part number)."""
+        by_part = {}
+        for product_offers in offers.values():
+            for offer in product_offers:
+                if offer["source"] == "realtime":
+                    key = (offer["distributor"].id, offer["part_number"])
+                    by_part.setdefault(key, []).append(offer)
+        return by_part
+
+    @api.model
+    def _dropship_take_live_stock(self, plan, live_by_part):
+        """Take the quantities of ``plan`` off the live stock of the offers (see
+        :meth:`_dropship_live_offers_by_part`), as the distributor does when it
+        accepts the purchase order: the next orders planned in the same Ship see
+        what is left, as when orders were shipped one after the other."""
+        for item in plan["lines"]:
+            if item["source"] != "realtime":
+                continue
+            for offer in live_by_part.get(
+                (item["distributor_id"], item["part_number"]), []
+            ):
+                offer["stock"] = max(offer["stock"] - item["quantity"], 0)
 
     def _dropship_ship_isolated(self):
         """Ship these orders, per company all at once; when that fails, order by

@@ -2,7 +2,7 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import DropshipCommon
+from .common import PART_KETTLE, DropshipCommon
 
 SALE_LOGGER = "odoo.addons.supplier_dropship.models.sale_order"
 TRANSMISSION_LOGGER = "odoo.addons.supplier_dropship.models.dropship_po_transmission"
@@ -49,6 +49,25 @@ class TestShipBatch(DropshipCommon):
             self.assertEqual(transmission.attempt_count, 1)
             self.assertEqual(received[po.name]["duplicates_received"], 0)
         return pos
+
+    def test_orders_shipped_together_share_the_live_stock(self):
+        """Planned in one Ship, the second order sees the live stock the first
+        one takes, as if the first had been sent already."""
+        self.addCleanup(self.set_part, self.ingram, PART_KETTLE, stock=50, price=40.0)
+        self.addCleanup(self.set_part, self.techdata, PART_KETTLE, stock=50, price=40.0)
+        self.set_part(self.ingram, PART_KETTLE, stock=3, price=10.0)
+        self.set_part(self.techdata, PART_KETTLE, stock=50, price=30.0)
+        first = self.create_dropship_order([(self.kettle, 2)])
+        second = self.create_dropship_order([(self.kettle, 2)])
+        self.assertIs((first | second).action_dropship_ship(), True)
+        self.assertShipped(first, {self.ingram: {self.kettle: 2}})
+        self.assertShipped(second, {self.techdata: {self.kettle: 2}})
+        self.assertEqual(
+            second.order_line.dropship_planned_distributor_id, self.techdata
+        )
+        received = self.sim_new_orders()
+        for po in (first | second)._dropship_purchase_orders():
+            self.assertEqual(received[po.name]["status"], "accepted")
 
     def test_ship_several_orders_at_once(self):
         other = self.env["res.partner"].create(
