@@ -1,14 +1,32 @@
 import os
 import sys
+import threading
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
+
+from odoo.tests import TransactionCase
 
 from odoo.addons.omnichannel_orders.tests.common import OmniCommon
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from ..adapters import AdapterError, ParseError, get_adapter_class
+
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *[".."] * 3))
+#: the credentials the marketplace simulators know
+SHOPEE_CREDENTIALS = {
+    "app_key": "2001887",  # partner_id
+    "app_secret": "shopee-partner-key",  # partner_key
+    "shop_id": "600001",
+}
+TIKTOK_CREDENTIALS = {
+    "app_key": "29a39d",
+    "app_secret": "tiktok-app-secret",
+    "shop_cipher": "ROW_sim_cipher",
+}
 
 
 def load_simulator(module, name):
@@ -17,6 +35,165 @@ def load_simulator(module, name):
         sys.path.insert(0, REPO_ROOT)
     package = __import__(f"simulators.{module}", fromlist=[name])
     return getattr(package, name)
+
+
+def utc(epoch):
+    """Epoch seconds -> naive UTC datetime."""
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
+
+
+class TimeoutSession(requests.Session):
+    """A session whose every call times out."""
+
+    def request(self, method, url, *args, **kwargs):
+        raise requests.Timeout(f"read timeout ({kwargs.get('timeout')} s)")
+
+
+class PushReceiver:
+    """A loopback HTTP endpoint that keeps what the simulator pushes."""
+
+    def __init__(self):
+        self.received = []
+        self.event = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                receiver.received.append((dict(self.headers.items()), body))
+                receiver.event.set()
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/shopee/push"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class AdapterCommon(TransactionCase):
+    """A platform adapter against its in-process simulator, authorised through
+    the simulator's code flow. Subclasses set ``platform``, ``simulator``
+    ((module, class)) and ``credentials`` (what the connection adds)."""
+
+    platform = None
+    simulator = None
+    credentials = {}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sim = load_simulator(*cls.simulator)(orders=25, seed=7).start()
+        cls.addClassCleanup(cls.sim.stop)
+        cls.http = requests.Session()
+        cls.addClassCleanup(cls.http.close)
+        cls.adapter_class = get_adapter_class(cls.platform)
+        cls.connection = dict(
+            cls.credentials, base_url=cls.sim.url, page_limit=7, timeout=5.0
+        )
+        code = cls.sim_post("/_sim/auth/code", {})["code"]
+        adapter = cls.adapter_class(cls.connection)
+        tokens = adapter.create_access_token(code)
+        cls.connection.update(
+            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"]
+        )
+
+    # ---- simulator -------------------------------------------------------------------
+    @classmethod
+    def sim_post(cls, path, body):
+        resp = cls.http.post(cls.sim.url + path, json=body, timeout=10)
+        resp.raise_for_status()
+        return resp.json()
+
+    def state(self):
+        return self.http.get(self.sim.url + "/_sim/state", timeout=10).json()
+
+    def faults(self, values):
+        self.sim_post("/_sim/faults", values)
+        if values:
+            self.addCleanup(self.sim_post, "/_sim/faults", {})
+
+    def receive_push(self, push):
+        """The (headers, body) the simulator pushes to a receiver of ours when
+        asked with ``push``, and the receiver's URL."""
+        receiver = PushReceiver()
+        self.addCleanup(receiver.stop)
+        self.sim_post("/_sim/push_config", {"url": receiver.url})
+        self.addCleanup(self.sim_post, "/_sim/push_config", {"url": None})
+        self.sim_post("/_sim/push", push)
+        self.assertTrue(receiver.event.wait(5), "the simulator pushed nothing")
+        headers, body = receiver.received[-1]
+        return headers, body, receiver.url
+
+    # ---- adapter ---------------------------------------------------------------------
+    def adapter(self, **values):
+        adapter = self.adapter_class(dict(self.connection, **values))
+        self.addCleanup(adapter.session.close)
+        return adapter
+
+    def order(self, adapter, external_id):
+        return adapter.parse_order(adapter.get_orders([external_id])[0])
+
+    def assert_nothing_listed_before(self, adapter, since):
+        """An update window of a day, well before ``since``, lists nothing."""
+        self.assertFalse(
+            list(
+                adapter.list_orders(
+                    since - timedelta(days=40), since - timedelta(days=39)
+                )
+            )
+        )
+
+    def all_raw_orders(self, adapter):
+        """(simulator state, raw details of every order it has)."""
+        state = self.state()
+        raws = adapter.get_orders(list(state["orders"]))
+        self.assertEqual(len(raws), len(state["orders"]))
+        return state, raws
+
+    def parse_all(self, adapter, raws, prefix):
+        """(parsed orders, ParseErrors) of ``raws``; each error names the order
+        with ``prefix`` and keeps its payload."""
+        good, bad = [], []
+        for raw in raws:
+            try:
+                good.append(adapter.parse_order(raw))
+            except ParseError as exc:
+                bad.append(exc)
+                self.assertTrue(str(exc).startswith(prefix))
+                self.assertIsNotNone(exc.payload)
+        return good, bad
+
+    def assert_amounts_add_up(self, amounts):
+        self.assertAlmostEqual(
+            amounts["items"]
+            + amounts["shipping"]
+            - amounts["voucher"]
+            + amounts["fees"],
+            amounts["total"],
+            places=2,
+        )
+
+    def assert_network_errors_retryable(self, external_id):
+        """A timeout and a refused connection are retryable errors."""
+        session = TimeoutSession()
+        self.addCleanup(session.close)
+        adapter_timeout = self.adapter_class(self.connection, session=session)
+        with self.assertRaises(AdapterError) as caught:
+            adapter_timeout.get_orders([external_id])
+        self.assertTrue(caught.exception.retryable)
+        with self.assertRaises(AdapterError) as caught:
+            self.adapter(base_url="http://127.0.0.1:9").get_orders([external_id])
+        self.assertTrue(caught.exception.retryable)
 
 
 class ConnectorCommon(OmniCommon):
@@ -98,3 +275,118 @@ class ConnectorCommon(OmniCommon):
 
     def channel_orders(self):
         return self.env["sale.order"].search([("channel_id", "=", self.channel.id)])
+
+    # ---- fulfilment ----------------------------------------------------------------
+    def ship_wizard(self, orders, method="dropoff", **values):
+        """The Ship wizard of ``orders`` with ``method`` and ``values``."""
+        return (
+            self.env["channel.ship.wizard"]
+            .with_context(active_model="sale.order", active_ids=orders.ids)
+            .create(dict(values, method=method))
+        )
+
+    def ship(self, orders, method="dropoff", **values):
+        """Arrange the shipment of ``orders`` through the Ship wizard."""
+        wizard = self.ship_wizard(orders, method, **values)
+        wizard.action_arrange()
+        return wizard
+
+    def accept_and_ship(self, orders, method="dropoff", **values):
+        """Accept ``orders`` on the channel (confirmed in Odoo), then ship them:
+        every job done, shipped on the channel."""
+        with self.jobs() as trap:
+            orders.action_channel_accept()
+            self.assertEqual(set(orders.mapped("state")), {"sale"})
+            self.ship(orders, method, **values)
+            self.run_jobs(trap)
+        self.assertTrue(orders.channel_shipped)
+
+
+class MarketplaceMixin:
+    """For :class:`ConnectorCommon`: a marketplace simulator (``simulator`` =
+    (module, class), started with ``simulator_options``) whose API the channel
+    reaches at ``api_path`` with ``credentials``, authorised through the
+    simulator's authorisation-code flow."""
+
+    simulator = None
+    simulator_options = {"orders": 25, "seed": 7}
+    api_path = ""
+    credentials = {}
+
+    @classmethod
+    def _start_simulator(cls):
+        simulator = load_simulator(*cls.simulator)
+        return simulator(**cls.simulator_options).start()
+
+    @classmethod
+    def _channel_vals(cls):
+        return dict(
+            super()._channel_vals(),
+            api_base_url=cls.sim.url + cls.api_path,
+            page_limit=7,
+            initial_import_days=30,
+            **cls.credentials,
+        )
+
+    def _authorise(self):
+        code = self.sim_post("/_sim/auth/code")["code"]
+        self.channel._connector_exchange_code(code)
+
+
+class MarketplaceCycleMixin(MarketplaceMixin):
+    """A full order cycle on a marketplace whose lines carry item refs."""
+
+    def map_skus(self, order):
+        """A product per SKU of ``order``, in stock, mapped with its item ref."""
+        for line in order.order_line.filtered("channel_sku"):
+            product = self._create_product(
+                line.channel_sku.title(), f"P-{line.channel_sku}", 10.0, qty=50.0
+            )
+            self.env["omni.channel.product"].create(
+                {
+                    "channel_id": self.channel.id,
+                    "channel_sku": line.channel_sku,
+                    "channel_item_ref": line.channel_item_ref,
+                    "product_id": product.id,
+                }
+            )
+
+    def import_again(self, external_id):
+        with self.jobs() as trap:
+            self.channel._enqueue_import(external_id)
+            self.run_jobs(trap)
+
+    def deliver_and_invoice(self, order):
+        """Deliver ``order``: its invoice is posted, the order fulfilled. Returns
+        {line: its product's channel mapping}, each with its stock sent."""
+        with self.jobs() as trap:
+            self.deliver(order)
+            self.run_jobs(trap)
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertAlmostEqual(invoice.amount_total, order.amount_total)
+        self.assertEqual(order.lifecycle_state, "fulfilled")
+        mappings = {}
+        for line in order.order_line.filtered("channel_sku"):
+            mapping = self.env["omni.channel.product"].search(
+                [
+                    ("channel_id", "=", self.channel.id),
+                    ("product_id", "=", line.product_id.id),
+                ]
+            )
+            self.assertTrue(mapping.stock_sent_at)
+            mappings[line] = mapping
+        return mappings
+
+    def assert_pulled_once(self, external_id):
+        """A later pull does not duplicate the order."""
+        self.pull()
+        self.assertEqual(
+            self.env["sale.order"].search_count(
+                [
+                    ("channel_id", "=", self.channel.id),
+                    ("channel_order_ref", "=", external_id),
+                ]
+            ),
+            1,
+        )

@@ -3,33 +3,21 @@
 import hashlib
 import hmac
 import json
-import os
-import sys
-import threading
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime
 
 import requests
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
 from odoo.addons.channel_connectors.adapters import (
     AdapterError,
     ParseError,
     TokenExpired,
-    get_adapter_class,
 )
 
-ROOT = os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-)
-PARTNER_ID = 2001887
-PARTNER_KEY = "shopee-partner-key"
-SHOP_ID = 600001
+from .common import SHOPEE_CREDENTIALS, AdapterCommon, utc
 
-
-def utc(epoch):
-    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
+PARTNER_KEY = SHOPEE_CREDENTIALS["app_secret"]
 
 
 class RecordingSession(requests.Session):
@@ -44,96 +32,15 @@ class RecordingSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-class TimeoutSession(requests.Session):
-    def request(self, method, url, *args, **kwargs):
-        raise requests.Timeout(f"read timeout ({kwargs.get('timeout')} s)")
-
-
-class PushReceiver:
-    """A loopback HTTP endpoint that keeps what the simulator pushes."""
-
-    def __init__(self):
-        self.received = []
-        self.event = threading.Event()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                receiver.received.append((dict(self.headers.items()), body))
-                receiver.event.set()
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/shopee/push"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @tagged("post_install", "-at_install")
-class TestShopeeAdapter(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        if ROOT not in sys.path:
-            sys.path.insert(0, ROOT)
-        from simulators.shopee import ShopeeSimulator
-
-        cls.sim = ShopeeSimulator(orders=25, seed=7).start()
-        cls.addClassCleanup(cls.sim.stop)
-        cls.http = requests.Session()
-        cls.addClassCleanup(cls.http.close)
-        cls.adapter_class = get_adapter_class("shopee")
-        cls.connection = {
-            "base_url": cls.sim.url,
-            "app_key": str(PARTNER_ID),
-            "app_secret": PARTNER_KEY,
-            "shop_id": str(SHOP_ID),
-            "page_limit": 7,
-            "timeout": 5.0,
-        }
-        code = cls.sim_post("/_sim/auth/code", {})["code"]
-        adapter = cls.adapter_class(cls.connection)
-        tokens = adapter.create_access_token(code)
-        cls.connection.update(
-            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"]
-        )
+class TestShopeeAdapter(AdapterCommon):
+    platform = "shopee"
+    simulator = ("shopee", "ShopeeSimulator")
+    credentials = SHOPEE_CREDENTIALS
 
     # ---- helpers ---------------------------------------------------------------------
-    @classmethod
-    def sim_post(cls, path, body):
-        resp = cls.http.post(cls.sim.url + path, json=body, timeout=10)
-        resp.raise_for_status()
-        return resp.json()
-
-    def state(self):
-        return self.http.get(self.sim.url + "/_sim/state", timeout=10).json()
-
-    def faults(self, values):
-        self.sim_post("/_sim/faults", values)
-        if values:
-            self.addCleanup(self.sim_post, "/_sim/faults", {})
-
     def advance(self, seconds):
         self.sim_post("/_sim/clock", {"advance": seconds})
-
-    def adapter(self, **values):
-        adapter = self.adapter_class(dict(self.connection, **values))
-        self.addCleanup(adapter.session.close)
-        return adapter
-
-    def order(self, adapter, order_sn):
-        return adapter.parse_order(adapter.get_orders([order_sn])[0])
 
     def find_shippable(self, adapter, method, exclude=()):
         """A READY_TO_SHIP order whose logistics channel offers ``method``
@@ -176,19 +83,11 @@ class TestShopeeAdapter(TransactionCase):
             self.assertLessEqual(time_to - time_from, 15 * 86400)
         self.assertGreater(len(pages), len(windows), "the cursor was not followed")
         # nothing in an empty window
-        self.assertFalse(
-            list(
-                adapter.list_orders(
-                    since - timedelta(days=40), since - timedelta(days=39)
-                )
-            )
-        )
+        self.assert_nothing_listed_before(adapter, since)
 
     def test_parse_every_order(self):
         adapter = self.adapter()
-        state = self.state()
-        raws = adapter.get_orders(list(state["orders"]))
-        self.assertEqual(len(raws), len(state["orders"]))
+        state, raws = self.all_raw_orders(adapter)
         for raw in raws:
             order = adapter.parse_order(raw)
             sim = state["orders"][order["external_id"]]
@@ -203,14 +102,7 @@ class TestShopeeAdapter(TransactionCase):
             self.assertAlmostEqual(
                 amounts["items"], expected["items_subtotal"], places=2
             )
-            self.assertAlmostEqual(
-                amounts["items"]
-                + amounts["shipping"]
-                - amounts["voucher"]
-                + amounts["fees"],
-                amounts["total"],
-                places=2,
-            )
+            self.assert_amounts_add_up(amounts)
             self.assertAlmostEqual(
                 amounts["shipping"] - amounts["voucher"],
                 expected["buyer_paid_shipping_fee"]
@@ -251,14 +143,7 @@ class TestShopeeAdapter(TransactionCase):
         adapter = self.adapter()
         ids = list(self.state()["orders"])
         self.faults({"malformed": 0.3})
-        good, bad = [], []
-        for raw in adapter.get_orders(ids):
-            try:
-                good.append(adapter.parse_order(raw))
-            except ParseError as exc:
-                bad.append(exc)
-                self.assertTrue(str(exc).startswith("Shopee order"))
-                self.assertIsNotNone(exc.payload)
+        good, bad = self.parse_all(adapter, adapter.get_orders(ids), "Shopee order")
         self.assertTrue(bad, "no malformed record was served")
         self.assertTrue(good, "every record was malformed")
         self.assertEqual(len(good) + len(bad), len(ids))
@@ -283,15 +168,7 @@ class TestShopeeAdapter(TransactionCase):
         self.assertNotIsInstance(caught.exception, TokenExpired)
         self.faults({})
         # network failures: a timeout, a refused connection
-        session = TimeoutSession()
-        self.addCleanup(session.close)
-        adapter_timeout = self.adapter_class(self.connection, session=session)
-        with self.assertRaises(AdapterError) as caught:
-            adapter_timeout.get_orders([order_sn])
-        self.assertTrue(caught.exception.retryable)
-        with self.assertRaises(AdapterError) as caught:
-            self.adapter(base_url="http://127.0.0.1:9").get_orders([order_sn])
-        self.assertTrue(caught.exception.retryable)
+        self.assert_network_errors_retryable(order_sn)
         self.faults({})
         # a business error is not retryable and says what the platform said
         with self.assertRaises(AdapterError) as caught:
@@ -433,22 +310,16 @@ class TestShopeeAdapter(TransactionCase):
 
     # ---- webhooks --------------------------------------------------------------------
     def test_webhook(self):
-        receiver = PushReceiver()
-        self.addCleanup(receiver.stop)
-        self.sim_post("/_sim/push_config", {"url": receiver.url})
-        self.addCleanup(self.sim_post, "/_sim/push_config", {"url": None})
         order_sn = next(iter(self.state()["orders"]))
-        self.sim_post("/_sim/push", {"order_sn": order_sn, "code": 3})
-        self.assertTrue(receiver.event.wait(5), "the simulator pushed nothing")
-        headers, body = receiver.received[-1]
-        adapter = self.adapter(webhook_url=receiver.url)
+        headers, body, url = self.receive_push({"order_sn": order_sn, "code": 3})
+        adapter = self.adapter(webhook_url=url)
         self.assertTrue(adapter.verify_webhook(headers, body))
         forged = body.replace(b'"code": 3', b'"code": 4').replace(
             b'"code":3', b'"code":4'
         )
         self.assertNotEqual(forged, body)
         self.assertFalse(adapter.verify_webhook(headers, forged))
-        self.assertFalse(adapter.verify_webhook(headers, body, url=receiver.url + "x"))
+        self.assertFalse(adapter.verify_webhook(headers, body, url=url + "x"))
         self.assertFalse(adapter.verify_webhook({}, body))
         events = adapter.parse_webhook(body)
         self.assertEqual(len(events), 1)
@@ -460,7 +331,7 @@ class TestShopeeAdapter(TransactionCase):
             {"code": 3, "data": {"ordersn": order_sn, "status": "SHIPPED"}}
         )
         signature = hmac.new(
-            PARTNER_KEY.encode(), f"{receiver.url}|{own}".encode(), hashlib.sha256
+            PARTNER_KEY.encode(), f"{url}|{own}".encode(), hashlib.sha256
         ).hexdigest()
         self.assertTrue(
             adapter.verify_webhook({"Authorization": signature}, own.encode())

@@ -3,87 +3,29 @@
 import hashlib
 import hmac
 import json
-import os
-import sys
 from datetime import UTC, datetime, timedelta
 
-import requests
-
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
 from odoo.addons.channel_connectors.adapters import (
     AdapterError,
     ParseError,
     TokenExpired,
-    get_adapter_class,
 )
 
-from .test_adapter_shopee import PushReceiver, TimeoutSession
+from .common import TIKTOK_CREDENTIALS, AdapterCommon, utc
 
-ROOT = os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-)
-APP_KEY = "29a39d"
-APP_SECRET = "tiktok-app-secret"
-SHOP_CIPHER = "ROW_sim_cipher"
-
-
-def utc(epoch):
-    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
+APP_KEY = TIKTOK_CREDENTIALS["app_key"]
+APP_SECRET = TIKTOK_CREDENTIALS["app_secret"]
 
 
 @tagged("post_install", "-at_install")
-class TestTikTokAdapter(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        if ROOT not in sys.path:
-            sys.path.insert(0, ROOT)
-        from simulators.tiktok import TikTokSimulator
-
-        cls.sim = TikTokSimulator(orders=25, seed=7).start()
-        cls.addClassCleanup(cls.sim.stop)
-        cls.http = requests.Session()
-        cls.addClassCleanup(cls.http.close)
-        cls.adapter_class = get_adapter_class("tiktok")
-        cls.connection = {
-            "base_url": cls.sim.url,
-            "app_key": APP_KEY,
-            "app_secret": APP_SECRET,
-            "shop_cipher": SHOP_CIPHER,
-            "page_limit": 7,
-            "timeout": 5.0,
-        }
-        code = cls.sim_post("/_sim/auth/code", {})["code"]
-        adapter = cls.adapter_class(cls.connection)
-        tokens = adapter.create_access_token(code)
-        cls.connection.update(
-            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"]
-        )
+class TestTikTokAdapter(AdapterCommon):
+    platform = "tiktok"
+    simulator = ("tiktok", "TikTokSimulator")
+    credentials = TIKTOK_CREDENTIALS
 
     # ---- helpers ---------------------------------------------------------------------
-    @classmethod
-    def sim_post(cls, path, body):
-        resp = cls.http.post(cls.sim.url + path, json=body, timeout=10)
-        resp.raise_for_status()
-        return resp.json()
-
-    def state(self):
-        return self.http.get(self.sim.url + "/_sim/state", timeout=10).json()
-
-    def faults(self, values):
-        self.sim_post("/_sim/faults", values)
-        if values:
-            self.addCleanup(self.sim_post, "/_sim/faults", {})
-
-    def adapter(self, **values):
-        adapter = self.adapter_class(dict(self.connection, **values))
-        self.addCleanup(adapter.session.close)
-        return adapter
-
-    def order(self, adapter, order_id):
-        return adapter.parse_order(adapter.get_orders([order_id])[0])
-
     def new_order(self, adapter, shipping_type="TIKTOK"):
         """A new AWAITING_SHIPMENT order without a cancellation request."""
         for _attempt in range(10):
@@ -118,19 +60,11 @@ class TestTikTokAdapter(TransactionCase):
                 adapter.updated_at_of(raw),
                 utc(state["orders"][raw["id"]]["update_time"]),
             )
-        self.assertFalse(
-            list(
-                adapter.list_orders(
-                    since - timedelta(days=40), since - timedelta(days=39)
-                )
-            )
-        )
+        self.assert_nothing_listed_before(adapter, since)
 
     def test_parse_every_order(self):
         adapter = self.adapter()
-        state = self.state()
-        raws = adapter.get_orders(list(state["orders"]))
-        self.assertEqual(len(raws), len(state["orders"]))
+        state, raws = self.all_raw_orders(adapter)
         for raw in raws:
             order = adapter.parse_order(raw)
             sim = state["orders"][order["external_id"]]
@@ -146,14 +80,7 @@ class TestTikTokAdapter(TransactionCase):
             self.assertAlmostEqual(
                 amounts["shipping"], float(payment["shipping_fee"]), 2
             )
-            self.assertAlmostEqual(
-                amounts["items"]
-                + amounts["shipping"]
-                - amounts["voucher"]
-                + amounts["fees"],
-                amounts["total"],
-                places=2,
-            )
+            self.assert_amounts_add_up(amounts)
             # one line_item per unit, aggregated per SKU
             self.assertEqual(
                 sum(line["quantity"] for line in order["lines"]), len(raw["line_items"])
@@ -200,15 +127,8 @@ class TestTikTokAdapter(TransactionCase):
         adapter = self.adapter()
         count = len(self.state()["orders"])
         self.faults({"malformed": 0.3})
-        good, bad = [], []
-        for page in adapter.list_orders(None):
-            for raw in page:
-                try:
-                    good.append(adapter.parse_order(raw))
-                except ParseError as exc:
-                    bad.append(exc)
-                    self.assertTrue(str(exc).startswith("TikTok order"))
-                    self.assertIsNotNone(exc.payload)
+        raws = [raw for page in adapter.list_orders(None) for raw in page]
+        good, bad = self.parse_all(adapter, raws, "TikTok order")
         self.assertTrue(bad, "no malformed record was served")
         self.assertTrue(good, "every record was malformed")
         self.assertEqual(len(good) + len(bad), count)
@@ -231,14 +151,7 @@ class TestTikTokAdapter(TransactionCase):
             list(adapter.list_orders(None))
         self.assertTrue(caught.exception.retryable)
         self.faults({})
-        session = TimeoutSession()
-        self.addCleanup(session.close)
-        with self.assertRaises(AdapterError) as caught:
-            self.adapter_class(self.connection, session=session).get_orders([order_id])
-        self.assertTrue(caught.exception.retryable)
-        with self.assertRaises(AdapterError) as caught:
-            self.adapter(base_url="http://127.0.0.1:9").get_orders([order_id])
-        self.assertTrue(caught.exception.retryable)
+        self.assert_network_errors_retryable(order_id)
         # envelope errors: not retryable, the platform's message
         with self.assertRaises(AdapterError) as caught:
             self.adapter(app_secret="wrong").get_orders([order_id])
@@ -407,14 +320,8 @@ class TestTikTokAdapter(TransactionCase):
 
     # ---- webhooks --------------------------------------------------------------------
     def test_webhook(self):
-        receiver = PushReceiver()
-        self.addCleanup(receiver.stop)
-        self.sim_post("/_sim/push_config", {"url": receiver.url})
-        self.addCleanup(self.sim_post, "/_sim/push_config", {"url": None})
         order_id = next(iter(self.state()["orders"]))
-        self.sim_post("/_sim/push", {"order_id": order_id, "type": 1})
-        self.assertTrue(receiver.event.wait(5), "the simulator pushed nothing")
-        headers, body = receiver.received[-1]
+        headers, body, _url = self.receive_push({"order_id": order_id, "type": 1})
         adapter = self.adapter()
         self.assertTrue(adapter.verify_webhook(headers, body))
         forged = body.replace(order_id.encode(), b"576400000000000000")

@@ -93,12 +93,7 @@ class TestLazadaBulk(LazadaCommon):
                     if j.method_name == "_channel_invoice_number_job"
                 ]
             )
-            wizard = (
-                self.env["channel.ship.wizard"]
-                .with_context(active_model="sale.order", active_ids=orders.ids)
-                .create({"method": "dropoff"})
-            )
-            wizard.action_arrange()
+            self.ship(orders, "dropoff")
             self.run_jobs(trap)
         self.assertTrue(orders.channel_shipped)
         items = self.sim_orders()[orders.channel_order_ref]["items"]

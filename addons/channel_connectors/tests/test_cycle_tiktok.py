@@ -5,57 +5,19 @@ import json
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import ConnectorCommon, load_simulator
-
-APP_KEY = "29a39d"
-APP_SECRET = "tiktok-app-secret"
-SHOP_CIPHER = "ROW_sim_cipher"
+from .common import (
+    TIKTOK_CREDENTIALS,
+    ConnectorCommon,
+    MarketplaceCycleMixin,
+    load_simulator,
+)
 
 
 @tagged("post_install", "-at_install")
-class TestTikTokCycle(ConnectorCommon):
+class TestTikTokCycle(MarketplaceCycleMixin, ConnectorCommon):
     platform = "tiktok"
-
-    @classmethod
-    def _start_simulator(cls):
-        simulator = load_simulator("tiktok", "TikTokSimulator")
-        return simulator(orders=25, seed=7).start()
-
-    @classmethod
-    def _channel_vals(cls):
-        return dict(
-            super()._channel_vals(),
-            api_base_url=cls.sim.url,
-            app_key=APP_KEY,
-            app_secret=APP_SECRET,
-            shop_cipher=SHOP_CIPHER,
-            page_limit=7,
-            initial_import_days=30,
-        )
-
-    def _authorise(self):
-        code = self.sim_post("/_sim/auth/code")["code"]
-        self.channel._connector_exchange_code(code)
-
-    def map_skus(self, order):
-        """A product per SKU of ``order``, in stock, mapped with its item ref."""
-        for line in order.order_line.filtered("channel_sku"):
-            product = self._create_product(
-                line.channel_sku.title(), f"P-{line.channel_sku}", 10.0, qty=50.0
-            )
-            self.env["omni.channel.product"].create(
-                {
-                    "channel_id": self.channel.id,
-                    "channel_sku": line.channel_sku,
-                    "channel_item_ref": line.channel_item_ref,
-                    "product_id": product.id,
-                }
-            )
-
-    def import_again(self, external_id):
-        with self.jobs() as trap:
-            self.channel._enqueue_import(external_id)
-            self.run_jobs(trap)
+    simulator = ("tiktok", "TikTokSimulator")
+    credentials = TIKTOK_CREDENTIALS
 
     def test_full_cycle(self):
         """import → confirm → ship (drop-off) with tracking → status on TikTok Shop
@@ -85,17 +47,7 @@ class TestTikTokCycle(ConnectorCommon):
         )
         self.map_skus(order)
         self.assertFalse(order.order_line.filtered("is_unlinked"))
-        with self.jobs() as trap:
-            order.action_channel_accept()
-            self.assertEqual(order.state, "sale")
-            wizard = (
-                self.env["channel.ship.wizard"]
-                .with_context(active_model="sale.order", active_ids=order.ids)
-                .create({"method": "dropoff"})
-            )
-            wizard.action_arrange()
-            self.run_jobs(trap)
-        self.assertTrue(order.channel_shipped)
+        self.accept_and_ship(order, "dropoff")
         self.assertTrue(order.tracking_ref)
         sim_order = self.sim_state()["orders"][external_id]
         self.assertEqual(sim_order["status"], "AWAITING_COLLECTION")
@@ -120,37 +72,15 @@ class TestTikTokCycle(ConnectorCommon):
         self.import_again(external_id)
         self.assertEqual(order.channel_status, "IN_TRANSIT")
         # the delivery: invoice posted, stock pushed
-        with self.jobs() as trap:
-            self.deliver(order)
-            self.run_jobs(trap)
-        invoice = order.invoice_ids
-        self.assertEqual(invoice.state, "posted")
-        self.assertAlmostEqual(invoice.amount_total, order.amount_total)
-        self.assertEqual(order.lifecycle_state, "fulfilled")
+        mappings = self.deliver_and_invoice(order)
         stock = self.sim_state()["stock"]
-        for line in order.order_line.filtered("channel_sku"):
-            mapping = self.env["omni.channel.product"].search(
-                [
-                    ("channel_id", "=", self.channel.id),
-                    ("product_id", "=", line.product_id.id),
-                ]
-            )
-            self.assertTrue(mapping.stock_sent_at)
+        for line, mapping in mappings.items():
             self.assertEqual(
                 list(stock[line.channel_sku]["inventory"].values()),
                 [int(mapping.last_stock_sent)],
             )
         # a later pull does not duplicate it
-        self.pull()
-        self.assertEqual(
-            self.env["sale.order"].search_count(
-                [
-                    ("channel_id", "=", self.channel.id),
-                    ("channel_order_ref", "=", external_id),
-                ]
-            ),
-            1,
-        )
+        self.assert_pulled_once(external_id)
 
     def test_manual_shipment_with_own_carrier(self):
         """Seller shipping: the tracking number and the channel's own carrier ID
@@ -174,11 +104,7 @@ class TestTikTokCycle(ConnectorCommon):
             self.run_jobs(trap)
 
         def wizard():
-            return (
-                self.env["channel.ship.wizard"]
-                .with_context(active_model="sale.order", active_ids=order.ids)
-                .create({"method": "manual", "tracking_ref": "OWN-77"})
-            )
+            return self.ship_wizard(order, "manual", tracking_ref="OWN-77")
 
         first = wizard()
         self.assertTrue(first.needs_provider)

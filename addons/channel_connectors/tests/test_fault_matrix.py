@@ -21,7 +21,12 @@ from odoo.tests import tagged
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
 from ..adapters.lazada import STATUS_ORDER
-from .common import ConnectorCommon, load_simulator
+from .common import (
+    SHOPEE_CREDENTIALS,
+    TIKTOK_CREDENTIALS,
+    ConnectorCommon,
+    MarketplaceMixin,
+)
 from .test_lazada import LazadaCommon
 
 REPORT = os.path.join(
@@ -377,38 +382,18 @@ class TestFaultMatrixLazada(FaultMatrixMixin, LazadaCommon):
         return result
 
 
-class _PlatformMatrix(FaultMatrixMixin, ConnectorCommon):
-    sim_module = sim_class = None
+class _PlatformMatrix(FaultMatrixMixin, MarketplaceMixin, ConnectorCommon):
     allow_inherited_tests_method = False  # an abstract class: no test of its own
     crash_in_batch = False
-
-    @classmethod
-    def _start_simulator(cls):
-        simulator = load_simulator(cls.sim_module, cls.sim_class)
-        return simulator(orders=cls.orders, seed=11).start()
-
-    def _authorise(self):
-        code = self.sim_post("/_sim/auth/code")["code"]
-        self.channel._connector_exchange_code(code)
+    simulator_options = {"orders": FaultMatrixMixin.orders, "seed": 11}
 
 
 @tagged("post_install", "-at_install")
 class TestFaultMatrixShopee(_PlatformMatrix):
     platform = "shopee"
     allow_inherited_tests_method = True
-    sim_module, sim_class = "shopee", "ShopeeSimulator"
-
-    @classmethod
-    def _channel_vals(cls):
-        return dict(
-            super()._channel_vals(),
-            api_base_url=cls.sim.url,
-            app_key="2001887",
-            app_secret="shopee-partner-key",
-            shop_id="600001",
-            page_limit=7,
-            initial_import_days=30,
-        )
+    simulator = ("shopee", "ShopeeSimulator")
+    credentials = SHOPEE_CREDENTIALS
 
     def expected(self):
         return {
@@ -433,19 +418,8 @@ def _sum_qty(items):
 class TestFaultMatrixTikTok(_PlatformMatrix):
     platform = "tiktok"
     allow_inherited_tests_method = True
-    sim_module, sim_class = "tiktok", "TikTokSimulator"
-
-    @classmethod
-    def _channel_vals(cls):
-        return dict(
-            super()._channel_vals(),
-            api_base_url=cls.sim.url,
-            app_key="29a39d",
-            app_secret="tiktok-app-secret",
-            shop_cipher="ROW_sim_cipher",
-            page_limit=7,
-            initial_import_days=30,
-        )
+    simulator = ("tiktok", "TikTokSimulator")
+    credentials = TIKTOK_CREDENTIALS
 
     def expected(self):
         return {

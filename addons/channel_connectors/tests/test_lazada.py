@@ -12,34 +12,18 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..adapters import AdapterError
 from ..adapters.lazada import sign
-from .common import ConnectorCommon, load_simulator
+from .common import ConnectorCommon, MarketplaceMixin
 
 SECRET = "helloworld"
 APP_KEY = "123456"
 
 
-class LazadaCommon(ConnectorCommon):
+class LazadaCommon(MarketplaceMixin, ConnectorCommon):
     platform = "lazada"
-
-    @classmethod
-    def _start_simulator(cls):
-        simulator = load_simulator("lazada", "LazadaSimulator")
-        return simulator(orders=20, seed=5).start()
-
-    @classmethod
-    def _channel_vals(cls):
-        return dict(
-            super()._channel_vals(),
-            api_base_url=cls.sim.url + "/rest",
-            app_key=APP_KEY,
-            app_secret=SECRET,
-            page_limit=7,
-            initial_import_days=30,
-        )
-
-    def _authorise(self):
-        code = self.sim_post("/_sim/auth/code")["code"]
-        self.channel._connector_exchange_code(code)
+    simulator = ("lazada", "LazadaSimulator")
+    simulator_options = {"orders": 20, "seed": 5}
+    api_path = "/rest"
+    credentials = {"app_key": APP_KEY, "app_secret": SECRET}
 
     def sim_orders(self):
         return self.sim_state()["orders"]
@@ -285,17 +269,7 @@ class TestLazadaSync(LazadaCommon):
         self.assertEqual(order.channel_status, "pending")
         self.map_skus(order)
         self.assertFalse(order.order_line.filtered("is_unlinked"))
-        with self.jobs() as trap:
-            order.action_channel_accept()
-            self.assertEqual(order.state, "sale")
-            wizard = (
-                self.env["channel.ship.wizard"]
-                .with_context(active_model="sale.order", active_ids=order.ids)
-                .create({"method": "dropoff"})
-            )
-            wizard.action_arrange()
-            self.run_jobs(trap)
-        self.assertTrue(order.channel_shipped)
+        self.accept_and_ship(order, "dropoff")
         self.assertTrue(order.tracking_ref)
         sim_order = self.sim_orders()[external_id]
         self.assertEqual(sim_order["statuses"], ["ready_to_ship"])
