@@ -565,19 +565,31 @@ class ShopeeFinance:
             return default
         return int(value)
 
-    @route("GET", "/api/v2/payment/get_escrow_list")
-    def get_escrow_list(self, req):
+    def _checked_ints(self, req, *params):
+        """(the query's integers, None) of a signed shop call, ``params`` being
+        (name, default) pairs; or (None, error)."""
         error = self._check(req)
         if error:
-            return error
-        q = req.query
+            return None, error
         try:
-            time_from = self._int_query(q, "release_time_from")
-            time_to = self._int_query(q, "release_time_to")
-            page_size = self._int_query(q, "page_size", 40)
-            page_no = self._int_query(q, "page_no", 1)
+            return [self._int_query(req.query, *param) for param in params], None
         except ValueError:
-            return self._error("error_param", "Wrong parameters, detail: not a number.")
+            return None, self._error(
+                "error_param", "Wrong parameters, detail: not a number."
+            )
+
+    @route("GET", "/api/v2/payment/get_escrow_list")
+    def get_escrow_list(self, req):
+        values, error = self._checked_ints(
+            req,
+            ("release_time_from", None),
+            ("release_time_to", None),
+            ("page_size", 40),
+            ("page_no", 1),
+        )
+        if error:
+            return error
+        time_from, time_to, page_size, page_no = values
         if time_from is None or time_to is None or time_from > time_to:
             return self._error(
                 "error_param",
@@ -643,18 +655,17 @@ class ShopeeFinance:
 
     @route("GET", "/api/v2/payment/get_wallet_transaction_list")
     def get_wallet_transaction_list(self, req):
-        error = self._check(req)
+        values, error = self._checked_ints(
+            req,
+            ("create_time_from", None),
+            ("create_time_to", None),
+            ("page_size", 40),
+            ("page_no", 0),
+            ("transaction_type", None),
+        )
         if error:
             return error
-        q = req.query
-        try:
-            time_from = self._int_query(q, "create_time_from")
-            time_to = self._int_query(q, "create_time_to")
-            page_size = self._int_query(q, "page_size", 40)
-            page_no = self._int_query(q, "page_no", 0)
-            wanted = self._int_query(q, "transaction_type")
-        except ValueError:
-            return self._error("error_param", "Wrong parameters, detail: not a number.")
+        time_from, time_to, page_size, page_no, wanted = values
         if time_from is None or time_to is None:
             return self._error(
                 "error_param", "Wrong parameters, detail: create_time_from/to."
@@ -1728,6 +1739,33 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
         warning = f"order_sn not found: {','.join(missing)}" if missing else ""
         return self._envelope({"order_list": order_list}, warning)
 
+    def _checked_body(self, req):
+        """(JSON object body, None) of a signed shop call, or (None, error)."""
+        error = self._check(req)
+        if error:
+            return None, error
+        body = self._body(req)
+        if body is None:
+            return None, self._error("error_param", "Wrong parameters, detail: body.")
+        return body, None
+
+    def _checked_order(self, req):
+        """(body, order, None) of a signed shop call about the body's
+        ``order_sn``, or an error third."""
+        body, error = self._checked_body(req)
+        if error:
+            return None, None, error
+        order, error = self._order_or_error(body.get("order_sn"))
+        return body, order, error
+
+    def _checked_query_order(self, req):
+        """(order, None) of a signed shop call about the query's ``order_sn``, or
+        (None, error)."""
+        error = self._check(req)
+        if error:
+            return None, error
+        return self._order_or_error(req.query.get("order_sn"))
+
     def _order_or_error(self, sn):
         order = self.orders.get(sn or "")
         if order is None:
@@ -1738,13 +1776,7 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
 
     @route("POST", "/api/v2/order/cancel_order")
     def cancel_order(self, req):
-        error = self._check(req)
-        if error:
-            return error
-        body = self._body(req)
-        if body is None:
-            return self._error("error_param", "Wrong parameters, detail: body.")
-        order, error = self._order_or_error(body.get("order_sn"))
+        body, order, error = self._checked_order(req)
         if error:
             return error
         reason = body.get("cancel_reason")
@@ -1791,13 +1823,7 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
 
     @route("POST", "/api/v2/order/handle_buyer_cancellation")
     def handle_buyer_cancellation(self, req):
-        error = self._check(req)
-        if error:
-            return error
-        body = self._body(req)
-        if body is None:
-            return self._error("error_param", "Wrong parameters, detail: body.")
-        order, error = self._order_or_error(body.get("order_sn"))
+        body, order, error = self._checked_order(req)
         if error:
             return error
         operation = body.get("operation")
@@ -1863,10 +1889,7 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
 
     @route("GET", "/api/v2/logistics/get_shipping_parameter")
     def get_shipping_parameter(self, req):
-        error = self._check(req)
-        if error:
-            return error
-        order, error = self._order_or_error(req.query.get("order_sn"))
+        order, error = self._checked_query_order(req)
         if error:
             return error
         if order["status"] not in ("READY_TO_SHIP", "RETRY_SHIP"):
@@ -1958,13 +1981,7 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
 
     @route("POST", "/api/v2/logistics/ship_order")
     def ship_order(self, req):
-        error = self._check(req)
-        if error:
-            return error
-        body = self._body(req)
-        if body is None:
-            return self._error("error_param", "Wrong parameters, detail: body.")
-        order, error = self._order_or_error(body.get("order_sn"))
+        body, order, error = self._checked_order(req)
         if error:
             return error
         modes = [m for m in ("pickup", "dropoff", "non_integrated") if m in body]
@@ -2039,10 +2056,7 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
 
     @route("GET", "/api/v2/logistics/get_tracking_number")
     def get_tracking_number(self, req):
-        error = self._check(req)
-        if error:
-            return error
-        order, error = self._order_or_error(req.query.get("order_sn"))
+        order, error = self._checked_query_order(req)
         if error:
             return error
         package, error = self._package(order, req.query.get("package_number"))
@@ -2065,11 +2079,40 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
             }
         )
 
+    def _checked_doc_targets(self, req):
+        """(body, order_list entries, None) of a signed shipping-document call, or
+        an error third."""
+        error = self._check(req)
+        if error:
+            return None, None, error
+        body = self._body(req)
+        targets = self._doc_targets(body)
+        if targets is None:
+            return (
+                body,
+                None,
+                self._error(
+                    "error_param", "Wrong parameters, detail: order_list limit [1,50]."
+                ),
+            )
+        return body, targets, None
+
     def _doc_targets(self, body, limit=50):
         order_list = body.get("order_list") if body else None
         if not isinstance(order_list, list) or not 1 <= len(order_list) <= limit:
             return None
         return [e for e in order_list if isinstance(e, dict)]
+
+    def _doc_rows(self, targets):
+        """(entry, order, package, fail_error, fail_message, result row) of each
+        order_list entry; the row has its ``order_sn`` and, when the package is
+        found, its ``package_number``."""
+        for entry in targets:
+            order, package, fail, message = self._resolve_doc_package(entry)
+            result = {"order_sn": entry.get("order_sn")}
+            if package:
+                result["package_number"] = package["package_number"]
+            yield entry, order, package, fail, message, result
 
     def _resolve_doc_package(self, entry):
         """(order, package, fail_error, fail_message)."""
@@ -2089,23 +2132,15 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
 
     @route("POST", "/api/v2/logistics/get_shipping_document_parameter")
     def get_shipping_document_parameter(self, req):
-        error = self._check(req)
+        _body, targets, error = self._checked_doc_targets(req)
         if error:
             return error
-        targets = self._doc_targets(self._body(req))
-        if targets is None:
-            return self._error(
-                "error_param", "Wrong parameters, detail: order_list limit [1,50]."
-            )
         results = []
-        for entry in targets:
-            order, package, fail, message = self._resolve_doc_package(entry)
-            result = {"order_sn": entry.get("order_sn")}
+        for _entry, _order, _package, fail, message, result in self._doc_rows(targets):
             if fail:
                 result.update(fail_error=fail, fail_message=message)
             else:
                 result.update(
-                    package_number=package["package_number"],
                     suggest_shipping_document_type="THERMAL_AIR_WAYBILL",
                     selectable_shipping_document_type=[
                         "NORMAL_AIR_WAYBILL",
@@ -2131,18 +2166,12 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
 
     @route("POST", "/api/v2/logistics/create_shipping_document")
     def create_shipping_document(self, req):
-        error = self._check(req)
+        _body, targets, error = self._checked_doc_targets(req)
         if error:
             return error
-        targets = self._doc_targets(self._body(req))
-        if targets is None:
-            return self._error(
-                "error_param", "Wrong parameters, detail: order_list limit [1,50]."
-            )
         results = []
         now = self.now()
-        for entry in targets:
-            order, package, fail, message = self._resolve_doc_package(entry)
+        for entry, order, package, fail, message, result in self._doc_rows(targets):
             doc_type = entry.get("shipping_document_type") or "THERMAL_AIR_WAYBILL"
             if not fail and doc_type not in DOC_TYPES:
                 fail = "logistics.shipping_document_type_invalid"
@@ -2170,9 +2199,6 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
                 message = (
                     "The tracking number is invalid. Please check the tracking number."
                 )
-            result = {"order_sn": entry.get("order_sn")}
-            if package:
-                result["package_number"] = package["package_number"]
             if fail:
                 result.update(fail_error=fail, fail_message=message)
             else:
@@ -2192,20 +2218,12 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
 
     @route("POST", "/api/v2/logistics/get_shipping_document_result")
     def get_shipping_document_result(self, req):
-        error = self._check(req)
+        _body, targets, error = self._checked_doc_targets(req)
         if error:
             return error
-        targets = self._doc_targets(self._body(req))
-        if targets is None:
-            return self._error(
-                "error_param", "Wrong parameters, detail: order_list limit [1,50]."
-            )
         results = []
-        for entry in targets:
-            order, package, fail, message = self._resolve_doc_package(entry)
-            result = {"order_sn": entry.get("order_sn")}
+        for _entry, order, package, fail, message, result in self._doc_rows(targets):
             if package:
-                result["package_number"] = package["package_number"]
                 doc = self.docs.get(f"{order['order_sn']}/{package['package_number']}")
                 if doc is None:
                     fail = "logistics.shipping_document_should_print_first"
@@ -2222,15 +2240,9 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
 
     @route("POST", "/api/v2/logistics/download_shipping_document")
     def download_shipping_document(self, req):
-        error = self._check(req)
+        body, targets, error = self._checked_doc_targets(req)
         if error:
             return error
-        body = self._body(req)
-        targets = self._doc_targets(body)
-        if targets is None:
-            return self._error(
-                "error_param", "Wrong parameters, detail: order_list limit [1,50]."
-            )
         pages = []
         docs = []
         for entry in targets:
@@ -2275,12 +2287,9 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
     # ---- product / stock -------------------------------------------------------------
     @route("POST", "/api/v2/product/update_stock")
     def update_stock(self, req):
-        error = self._check(req)
+        body, error = self._checked_body(req)
         if error:
             return error
-        body = self._body(req)
-        if body is None:
-            return self._error("error_param", "Wrong parameters, detail: body.")
         item = self.item_by_id.get(body.get("item_id"))
         if item is None:
             return self._error(
