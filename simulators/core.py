@@ -40,6 +40,43 @@ def constant_time_equal(a, b):
     return hmac.compare_digest((a or "").encode(), (b or "").encode())
 
 
+def pdf_escape(text):
+    """``text`` for a PDF literal string: backslashes and parentheses escaped."""
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def pdf_file(objects):
+    """A PDF 1.4 file of ``objects`` (their bodies as bytes, numbered from 1, the
+    catalog first) with its cross-reference table and trailer."""
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def a6_pdf(stream, font=b""):
+    """A one-page A6 PDF of the content ``stream`` (bytes), its text in Helvetica
+    (``font``: more entries of the font dictionary)."""
+    return pdf_file(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 298 420] "
+            b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica" + font + b" >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        ]
+    )
+
+
 class Faults:
     """Fault switches. A SPEC string is ``name=value`` pairs separated by commas, e.g.
     ``latency=0.05,rate_5xx=0.2,burst_429=3,retry_after=1,timeout=0.1,malformed=0.05``.
@@ -160,11 +197,16 @@ def json_response(data, status=200, headers=None):
 
 
 def route(method, pattern, api=True):
-    """Declare a handler: ``pattern`` is a path with ``{name}`` placeholders.
-    ``api=False`` exempts the route from fault injection (auth pages, control)."""
+    """Declare a handler: ``pattern`` is a path with ``{name}`` placeholders,
+    ``method`` one HTTP method or a tuple of them. ``api=False`` exempts the route
+    from fault injection (auth pages, control). A handler may have several routes
+    (the decorator stacks)."""
+    methods = (method,) if isinstance(method, str) else tuple(method)
 
     def decorator(func):
-        func._sim_route = (method.upper(), pattern, api)
+        func._sim_routes = [(verb.upper(), pattern, api) for verb in methods] + getattr(
+            func, "_sim_routes", []
+        )
         return func
 
     return decorator
@@ -196,9 +238,7 @@ class SimServer:
         self._routes = []
         for attr in dir(type(self)):
             func = getattr(type(self), attr)
-            spec = getattr(func, "_sim_route", None)
-            if spec:
-                method, pattern, api = spec
+            for method, pattern, api in getattr(func, "_sim_routes", ()):
                 regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$"
                 self._routes.append(
                     (method, re.compile(regex), api, getattr(self, attr))

@@ -69,9 +69,11 @@ from . import data
 from .core import (
     Response,
     SimServer,
+    a6_pdf,
     constant_time_equal,
     hmac_sha256_hex,
     json_response,
+    pdf_escape,
     route,
 )
 
@@ -172,41 +174,18 @@ def push_signature(app_key, app_secret, raw_body):
     return hmac_sha256_hex(app_secret, app_key + raw_body)
 
 
-def _pdf_escape(text):
-    text = text.encode("latin-1", "replace").decode("latin-1")
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+def _pdf_text(text):
+    return pdf_escape(text.encode("latin-1", "replace").decode("latin-1"))
 
 
 def minimal_pdf(lines):
     """A valid one-page PDF (A6) showing ``lines`` in Helvetica, built by hand."""
     ops = ["BT", "/F1 11 Tf", "14 TL", "24 390 Td"]
     for line in lines:
-        ops.append(f"({_pdf_escape(line)}) Tj T*")
+        ops.append(f"({_pdf_text(line)}) Tj T*")
     ops.append("ET")
     stream = "\n".join(ops).encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 298 420] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-        b"/Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return a6_pdf(stream, font=b" /Encoding /WinAnsiEncoding")
 
 
 def _money(value):
@@ -1973,36 +1952,11 @@ class LazadaSimulator(LazadaFinance, SimServer):
         self._push_thread = None
 
     # ---- routes ----------------------------------------------------------------------
-    @route("GET", "/rest/{a}/{b}")
-    def rest_get_2(self, req):
-        return self._api(req)
-
-    @route("GET", "/rest/{a}/{b}/{c}")
-    def rest_get_3(self, req):
-        return self._api(req)
-
-    @route("GET", "/rest/{a}/{b}/{c}/{d}")
-    def rest_get_4(self, req):
-        return self._api(req)
-
-    @route("GET", "/rest/{a}/{b}/{c}/{d}/{e}")
-    def rest_get_5(self, req):
-        return self._api(req)
-
-    @route("POST", "/rest/{a}/{b}")
-    def rest_post_2(self, req):
-        return self._api(req)
-
-    @route("POST", "/rest/{a}/{b}/{c}")
-    def rest_post_3(self, req):
-        return self._api(req)
-
-    @route("POST", "/rest/{a}/{b}/{c}/{d}")
-    def rest_post_4(self, req):
-        return self._api(req)
-
-    @route("POST", "/rest/{a}/{b}/{c}/{d}/{e}")
-    def rest_post_5(self, req):
+    @route(("GET", "POST"), "/rest/{a}/{b}")
+    @route(("GET", "POST"), "/rest/{a}/{b}/{c}")
+    @route(("GET", "POST"), "/rest/{a}/{b}/{c}/{d}")
+    @route(("GET", "POST"), "/rest/{a}/{b}/{c}/{d}/{e}")
+    def rest_api(self, req):
         return self._api(req)
 
     # ---- control endpoints -----------------------------------------------------------

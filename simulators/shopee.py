@@ -66,6 +66,8 @@ from .core import (
     constant_time_equal,
     hmac_sha256_hex,
     json_response,
+    pdf_escape,
+    pdf_file,
     route,
 )
 
@@ -237,9 +239,7 @@ def build_pdf(pages):
     """A minimal valid PDF (one page per list of text lines), built by hand."""
 
     def esc(line):
-        return (
-            _ascii(line).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        )
+        return pdf_escape(_ascii(line))
 
     objects = []  # object bodies, numbered from 1
     kids = []
@@ -270,21 +270,7 @@ def build_pdf(pages):
     objects[1] = (
         f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {n_pages} >>".encode()
     )
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref_at = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n".encode()
-    out += b"0000000000 65535 f \n"
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
-        f"startxref\n{xref_at}\n%%EOF\n"
-    ).encode()
-    return bytes(out)
+    return pdf_file(objects)
 
 
 def build_items():

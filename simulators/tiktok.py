@@ -57,9 +57,11 @@ from . import data
 from .core import (
     Response,
     SimServer,
+    a6_pdf,
     constant_time_equal,
     hmac_sha256_hex,
     json_response,
+    pdf_escape,
     route,
 )
 
@@ -229,38 +231,17 @@ class ApiError(Exception):
         self.data = data
 
 
-def _pdf_escape(text):
-    text = "".join(ch if 32 <= ord(ch) < 127 else "?" for ch in str(text))
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+def _pdf_text(text):
+    return pdf_escape("".join(ch if 32 <= ord(ch) < 127 else "?" for ch in str(text)))
 
 
 def build_pdf(lines, title="Shipping label"):
     """A minimal but valid one-page PDF (A6) with ``lines`` of Helvetica text."""
-    ops = ["BT", "/F1 14 Tf", "20 390 Td", f"({_pdf_escape(title)}) Tj", "/F1 9 Tf"]
+    ops = ["BT", "/F1 14 Tf", "20 390 Td", f"({_pdf_text(title)}) Tj", "/F1 9 Tf"]
     for line in lines:
-        ops += ["0 -16 Td", f"({_pdf_escape(line)}) Tj"]
+        ops += ["0 -16 Td", f"({_pdf_text(line)}) Tj"]
     ops.append("ET")
-    stream = "\n".join(ops).encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 298 420] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
-    out += b"startxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
+    return a6_pdf("\n".join(ops).encode("ascii"))
 
 
 def _clean(record):
@@ -1014,20 +995,12 @@ class TikTokSimulator(TikTokFinance, SimServer):
             )
         )
 
-    @route("GET", "/api/v2/token/get")
+    @route(("GET", "POST"), "/api/v2/token/get")
     def token_get(self, req):
         return self._token_get(req)
 
-    @route("POST", "/api/v2/token/get")
-    def token_get_post(self, req):
-        return self._token_get(req)
-
-    @route("GET", "/api/v2/token/refresh")
+    @route(("GET", "POST"), "/api/v2/token/refresh")
     def token_refresh(self, req):
-        return self._token_refresh(req)
-
-    @route("POST", "/api/v2/token/refresh")
-    def token_refresh_post(self, req):
         return self._token_refresh(req)
 
     @api("GET", "/authorization/202309/shops", shop=False)
