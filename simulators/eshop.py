@@ -62,7 +62,15 @@ import xml.etree.ElementTree as ET
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import data
-from .core import Response, SimServer, constant_time_equal, json_response, route
+from .core import (
+    OrderFeedMixin,
+    Response,
+    SimServer,
+    constant_time_equal,
+    iso_utc,
+    json_response,
+    route,
+)
 
 XML_CT = "application/xml; charset=utf-8"
 CENT = Decimal("0.01")
@@ -143,15 +151,6 @@ def money(value):
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def iso(ts):
-    return (
-        datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
-        .replace(microsecond=0)
-        .isoformat()
-        .replace("+00:00", "Z")
-    )
-
-
 def xml_bytes(root):
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
 
@@ -185,7 +184,7 @@ def split_sku(sku):
     return sku, ""
 
 
-class EshopSimulator(SimServer):
+class EshopSimulator(OrderFeedMixin, SimServer):
     name = "eshop"
 
     # ---- options ---------------------------------------------------------------------
@@ -382,13 +381,6 @@ class EshopSimulator(SimServer):
         return "paid" if state == "fulfilled" else "unpaid"
 
     # ---- changes ---------------------------------------------------------------------
-    def _next_seq(self):
-        self.seq += 1
-        return self.seq
-
-    def _snapshot(self, order):
-        self.history[order["id"]].append(copy.deepcopy(order))
-
     def _release(self, order, when=None):
         order["released"] = True
         order["version"] = self._next_seq()
@@ -507,8 +499,8 @@ class EshopSimulator(SimServer):
         sub(elem, "Status", SHOP_STATUS.get(state, "Nowe"))
         if not importable:
             sub(elem, "NotImportableReason", NOT_IMPORTABLE[state])
-        sub(elem, "PlacedAt", iso(order["placed_at"]))
-        sub(elem, "ModifiedAt", iso(order["modified_at"]))
+        sub(elem, "PlacedAt", iso_utc(order["placed_at"]))
+        sub(elem, "ModifiedAt", iso_utc(order["modified_at"]))
         sub(elem, "Currency", "PLN")
         buyer = order["customer"]
         cust = sub(elem, "Customer", Id=f"K{buyer['buyer_id']}")
@@ -666,7 +658,7 @@ class EshopSimulator(SimServer):
             Since=str(since),
             NextCursor=str(next_cursor),
             HasMore="true" if len(changed) > limit else "false",
-            GeneratedAt=iso(self.now()),
+            GeneratedAt=iso_utc(self.now()),
         )
         served = {"malformed": [], "duplicates": [], "stale": []}
         requeue = []
@@ -676,20 +668,11 @@ class EshopSimulator(SimServer):
                 served["malformed"].append(order["id"])
                 requeue.append(order)
                 continue
-            elem = self.order_element(order)
-            root.append(elem)
-            if self.faults.roll("duplicates"):
-                root.append(copy.deepcopy(elem))
-                served["duplicates"].append(order["id"])
-            older = [
-                s for s in self.history[order["id"]] if s["version"] < order["version"]
-            ]
-            if older and self.faults.roll("out_of_order"):
-                root.append(self.order_element(self.rng.choice(older)))
-                served["stale"].append(order["id"])
+            self._serve_versions(
+                order, self.order_element(order), self.order_element, root, served
+            )
         for order in requeue:  # the good copy follows at a later cursor position
-            order["version"] = self._next_seq()
-            self.history[order["id"]][-1]["version"] = order["version"]
+            self._requeue(order)
             root.set("HasMore", "true")
         root.set("Count", str(len(root)))
         self.exports.append(
@@ -703,7 +686,8 @@ class EshopSimulator(SimServer):
         )
         return xml_response(root)
 
-    def _find(self, req, raw_id):
+    def _find(self, req):
+        raw_id = req.params["order_id"]
         try:
             order = self.orders.get(int(raw_id))
         except (TypeError, ValueError):
@@ -716,10 +700,7 @@ class EshopSimulator(SimServer):
 
     @route("GET", "/api/orders/{order_id}")
     def api_order(self, req):
-        denied = self._auth(req)
-        if denied:
-            return denied
-        order, bad = self._find(req, req.params["order_id"])
+        order, bad = self._authorised_order(req)
         if bad:
             return bad
         if not order["released"]:
@@ -735,10 +716,7 @@ class EshopSimulator(SimServer):
 
     @route("POST", "/api/orders/{order_id}/confirm_for_customer")
     def api_confirm_for_customer(self, req):
-        denied = self._auth(req)
-        if denied:
-            return denied
-        order, bad = self._find(req, req.params["order_id"])
+        order, bad = self._authorised_order(req)
         if bad:
             return bad
         problem = self.customer_confirm(order)

@@ -67,7 +67,14 @@ import re
 import uuid
 
 from . import data
-from .core import SimServer, constant_time_equal, json_response, route
+from .core import (
+    OrderFeedMixin,
+    SimServer,
+    constant_time_equal,
+    iso_utc,
+    json_response,
+    route,
+)
 
 BRANCHES = [
     ("EMP-BR-1001", "KL", "Kuala Lumpur HQ"),
@@ -105,15 +112,6 @@ HEADER_FIELDS = (
 LINE_FIELDS = ("item_status", "item_key", "item_code")
 RESERVED_PARAMS = ("limit", "cursor", "updated_since", "filter")
 OPS = ("eq", "ne", "in", "nin")
-
-
-def iso(ts):
-    return (
-        datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
-        .replace(microsecond=0)
-        .isoformat()
-        .replace("+00:00", "Z")
-    )
 
 
 def error(code, message, status, headers=None):
@@ -214,7 +212,7 @@ def marketplace_status(lines):
     return "pending"
 
 
-class RestSimulator(SimServer):
+class RestSimulator(OrderFeedMixin, SimServer):
     name = "rest"
 
     @property
@@ -327,8 +325,8 @@ class RestSimulator(SimServer):
             "amount_tax": 0.0,
             "amount_total": round(subtotal - discount + shipping, 2),
             "tracking_number": None,
-            "created_at": iso(created),
-            "updated_at": iso(created),
+            "created_at": iso_utc(created),
+            "updated_at": iso_utc(created),
             "updated_ts": created,
             "version": 0,
         }
@@ -341,10 +339,9 @@ class RestSimulator(SimServer):
         order["extension"]["marketplace_status"] = marketplace_status(order["lines"])
         when = self.now() if when is None else when
         order["updated_ts"] = when
-        order["updated_at"] = iso(when)
-        self.seq += 1
-        order["version"] = self.seq
-        self.history[order["id"]].append(copy.deepcopy(order))
+        order["updated_at"] = iso_utc(when)
+        order["version"] = self._next_seq()
+        self._snapshot(order)
 
     def _move(self, order, target, when=None):
         """Marketplace/hub-side move to ``target`` with matching line statuses."""
@@ -505,22 +502,11 @@ class RestSimulator(SimServer):
                 )
                 records.append(broken)
                 served["malformed"].append(order["id"])
-                # the good copy follows at a later cursor position
-                self.seq += 1
-                order["version"] = self.seq
-                self.history[order["id"]][-1]["version"] = self.seq
+                self._requeue(order)
                 continue
-            record = self.public(order)
-            records.append(record)
-            if self.faults.roll("duplicates"):
-                records.append(copy.deepcopy(record))
-                served["duplicates"].append(order["id"])
-            older = [
-                s for s in self.history[order["id"]] if s["version"] < order["version"]
-            ]
-            if older and self.faults.roll("out_of_order"):
-                records.append(self.public(self.rng.choice(older)))
-                served["stale"].append(order["id"])
+            self._serve_versions(
+                order, self.public(order), self.public, records, served
+            )
         return records, served
 
     def _find(self, req):
@@ -536,20 +522,14 @@ class RestSimulator(SimServer):
 
     @route("GET", "/api/v1/sales-orders/{order_id}")
     def api_get(self, req):
-        denied = self._auth(req)
-        if denied:
-            return denied
-        order, missing = self._find(req)
+        order, missing = self._authorised_order(req)
         if missing:
             return missing
         return json_response({"data": self.public(order)})
 
     @route("POST", "/api/v1/sales-orders/{order_id}/status")
     def api_status(self, req):
-        denied = self._auth(req)
-        if denied:
-            return denied
-        order, missing = self._find(req)
+        order, missing = self._authorised_order(req)
         if missing:
             return missing
         try:
