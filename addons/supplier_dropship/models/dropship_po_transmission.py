@@ -180,12 +180,14 @@ class DropshipPoTransmission(models.Model):
     # ------------------------------------------------------------------ sending
     def _send_or_schedule(self):
         """Send now; a transient failure leaves the transmission ``failed`` and
-        enqueues a retry job."""
+        enqueues a retry job. ``False`` after a transient failure."""
         self.ensure_one()
         try:
             self._send()
         except TransientTransmissionError as exc:
             self._schedule_retry(str(exc), exc.retry_after)
+            return False
+        return True
 
     def _send_isolated(self):
         """:meth:`_send_or_schedule`, for sending many at once: an unexpected
@@ -193,10 +195,11 @@ class DropshipPoTransmission(models.Model):
         logged and leaves this transmission ``failed`` with a retry job instead
         of undoing the purchase orders already sent. As ``mail.mail`` does, no
         savepoint (a flush per purchase order): only errors outside the
-        database are caught, a database error still aborts."""
+        database are caught, a database error still aborts. ``False`` after a
+        transient failure (the distributor did not take it)."""
         self.ensure_one()
         try:
-            self._send_or_schedule()
+            return self._send_or_schedule()
         except psycopg2.Error:
             raise
         except Exception as exc:
@@ -210,6 +213,7 @@ class DropshipPoTransmission(models.Model):
                     error=str(exc) or repr(exc),
                 )
             )
+            return True
 
     def _schedule_retry(self, message, eta=RETRY_SECONDS):
         """Mark the transmission ``failed`` and enqueue a job to send it again."""

@@ -68,7 +68,10 @@ class PurchaseOrder(models.Model):
         distributor's format and, when a cost was edited, the PDF to the account
         manager. Transmissions already made are not repeated. The transmissions
         of all the POs are found or created at once, then sent one by one; an
-        unexpected error on one leaves it failed and retried by a job."""
+        unexpected error on one leaves it failed and retried by a job. Once a
+        distributor did not take one (network error, timeout, HTTP 5xx or 429),
+        its next POs are not tried now but left to retry jobs too, so that a
+        distributor that is down costs one timeout, not one per PO."""
         wanted = []
         for order in self.sudo().filtered(
             lambda o: o.state in ("purchase", "done") and o.dropship_distributor_id
@@ -78,9 +81,22 @@ class PurchaseOrder(models.Model):
             if order._dropship_cost_edited() and distributor.account_manager_email:
                 wanted.append((order, distributor, "account_manager"))
         transmissions = self.env["dropship.po.transmission"].sudo()._ensure_many(wanted)
+        unreachable = self.env["dropship.distributor"]
         for transmission in transmissions:
-            if transmission.state == "to_send":
-                transmission._send_isolated()
+            if transmission.state != "to_send":
+                continue
+            distributor = transmission.distributor_id
+            if transmission.po_format != "pdf" and distributor in unreachable:
+                transmission._schedule_retry(
+                    self.env._(
+                        "%(order)s not sent yet: %(dist)s did not take the previous "
+                        "purchase order.",
+                        order=transmission.purchase_order_id.name,
+                        dist=distributor.name,
+                    )
+                )
+            elif not transmission._send_isolated() and transmission.po_format != "pdf":
+                unreachable |= distributor
         return transmissions
 
     def action_view_dropship_transmissions(self):

@@ -188,6 +188,30 @@ class TestShipBatch(DropshipCommon):
         self.assertShipped(good, {self.techdata: {self.earbuds: 2}})
         self.assertFalse(bad._dropship_purchase_orders())
 
+    def test_a_distributor_down_costs_one_attempt(self):
+        self.addCleanup(self.reset_faults)
+        orders = self.create_dropship_order(
+            [(self.earbuds, 1, self.techdata)]
+        ) | self.create_dropship_order([(self.kettle, 1, self.techdata)])
+        self.set_faults(rate_5xx=1)
+        with trap_jobs() as trap:
+            self.assertIs(orders.action_dropship_ship(), True)
+            transmissions = orders._dropship_purchase_orders().dropship_transmission_ids
+            self.assertEqual(len(transmissions), 2)
+            self.assertEqual(transmissions.mapped("state"), ["failed", "failed"])
+            tried = transmissions.filtered("attempt_count")
+            self.assertEqual(len(tried), 1, "the second PO waits for the retry")
+            self.assertIn("HTTP 50", tried.message)
+            self.assertIn("not sent yet", (transmissions - tried).message)
+            for transmission in transmissions:
+                trap.assert_jobs_count(1, only=transmission._job_send)
+            self.reset_faults()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(transmissions.mapped("state"), ["acknowledged"] * 2)
+        received = self.sim_new_orders()
+        for po in orders._dropship_purchase_orders():
+            self.assertEqual(received[po.name]["duplicates_received"], 0)
+
     def test_unexpected_send_error_fails_only_its_purchase_order(self):
         # a control character pasted into an address cannot go into XML
         pasted = self.env["res.partner"].create(
