@@ -143,6 +143,31 @@ class AdapterCommon(TransactionCase):
     def order(self, adapter, external_id):
         return adapter.parse_order(adapter.get_orders([external_id])[0])
 
+    def list_every_order(self, adapter):
+        """(simulator state, window start, pages) of a listing from an hour before
+        the oldest change to a minute past the simulator's now: every order comes
+        once, in pages of at most 7."""
+        state = self.state()
+        first = min(o["update_time"] for o in state["orders"].values())
+        since = utc(first - 3600)
+        until = utc(int(state["clock"]) + 60)
+        pages = list(adapter.list_orders(since, until))
+        ids = [adapter.external_id_of(raw) for page in pages for raw in page]
+        self.assertEqual(len(ids), len(set(ids)), "an order came twice")
+        self.assertEqual(set(ids), set(state["orders"]))
+        self.assertTrue(all(len(page) <= 7 for page in pages))
+        return state, since, pages
+
+    def assert_retryable(self, call, retry_after=None):
+        """``call()`` raises a retryable :class:`AdapterError` (asking to wait
+        ``retry_after`` seconds when given); returns it."""
+        with self.assertRaises(AdapterError) as caught:
+            call()
+        self.assertTrue(caught.exception.retryable)
+        if retry_after is not None:
+            self.assertEqual(caught.exception.retry_after, retry_after)
+        return caught.exception
+
     def assert_nothing_listed_before(self, adapter, since):
         """An update window of a day, well before ``since``, lists nothing."""
         self.assertFalse(
@@ -153,12 +178,15 @@ class AdapterCommon(TransactionCase):
             )
         )
 
-    def all_raw_orders(self, adapter):
-        """(simulator state, raw details of every order it has)."""
+    def every_parsed_order(self, adapter):
+        """(raw details, parsed order, the simulator's order) of every order the
+        simulator has."""
         state = self.state()
         raws = adapter.get_orders(list(state["orders"]))
         self.assertEqual(len(raws), len(state["orders"]))
-        return state, raws
+        for raw in raws:
+            order = adapter.parse_order(raw)
+            yield raw, order, state["orders"][order["external_id"]]
 
     def parse_all(self, adapter, raws, prefix):
         """(parsed orders, ParseErrors) of ``raws``; each error names the order
@@ -188,19 +216,105 @@ class AdapterCommon(TransactionCase):
         session = TimeoutSession()
         self.addCleanup(session.close)
         adapter_timeout = self.adapter_class(self.connection, session=session)
+        self.assert_retryable(lambda: adapter_timeout.get_orders([external_id]))
+        refused = self.adapter(base_url="http://127.0.0.1:9")
+        self.assert_retryable(lambda: refused.get_orders([external_id]))
+
+
+class TimingOutSession:
+    """A session whose every call raises ``error`` (a requests timeout)."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def request(self, method, url, **kwargs):
+        raise self.error(f"timed out ({url})")
+
+
+class SourceAdapterCommon(TransactionCase):
+    """A cursor-paged order source's adapter (e-shop, REST) against its
+    in-process simulator, reset before each test. Subclasses set ``platform``,
+    ``simulator`` ((module, class)), ``simulator_options`` and ``credentials``
+    (what the connection adds)."""
+
+    platform = None
+    simulator = None
+    simulator_options = {}
+    credentials = {}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        simulator = load_simulator(*cls.simulator)
+        cls.sim = simulator(**cls.simulator_options).start()
+        cls.addClassCleanup(cls.sim.stop)
+        cls.Adapter = get_adapter_class(cls.platform)
+
+    def setUp(self):
+        super().setUp()
+        self.sim_post("/_sim/faults", {})
+        self.sim_post("/_sim/reset", {})
+
+    # ---- helpers ---------------------------------------------------------------------
+    def sim_post(self, path, payload):
+        response = requests.post(self.sim.url + path, json=payload, timeout=10)
+        self.assertLess(response.status_code, 300, response.text)
+        return response.json()
+
+    def sim_state(self):
+        return requests.get(self.sim.url + "/_sim/state", timeout=10).json()
+
+    def connection(self, **values):
+        connection = dict(self.credentials, base_url=self.sim.url, timeout=10)
+        connection.update(values)
+        return connection
+
+    def adapter(self, **connection):
+        return self.Adapter(self.connection(**connection))
+
+    def fetch(self, adapter, since=None):
+        """Every order of a full run and the parse errors, in order."""
+        orders, errors = [], []
+        for page in adapter.list_orders(since):
+            for raw in page:
+                try:
+                    orders.append(adapter.parse_order(raw))
+                except ParseError as exc:
+                    errors.append(exc)
+        return orders, errors
+
+    def find_state(self, sim_state, **wanted):
+        for order_id, order in sorted(sim_state["orders"].items()):
+            if all(order[key] == value for key, value in wanted.items()):
+                return order_id, order
+        self.fail(f"the simulator has no order with {wanted}")
+
+    def assert_network_errors_retryable(self, timeout, error):
+        """A timeout (``error`` raised by the session) and a refused connection
+        are retryable errors that say so."""
+        adapter = self.Adapter(
+            self.connection(timeout=timeout), session=TimingOutSession(error)
+        )
         with self.assertRaises(AdapterError) as caught:
-            adapter_timeout.get_orders([external_id])
+            list(adapter.list_orders(None))
         self.assertTrue(caught.exception.retryable)
+        self.assertIn(f"timed out after {timeout:g} s", str(caught.exception))
+
         with self.assertRaises(AdapterError) as caught:
-            self.adapter(base_url="http://127.0.0.1:9").get_orders([external_id])
+            list(self.adapter(base_url="http://127.0.0.1:9").list_orders(None))
         self.assertTrue(caught.exception.retryable)
+        self.assertIn("cannot be reached", str(caught.exception))
 
 
 class ConnectorCommon(OmniCommon):
     """A channel talking to a platform simulator over real HTTP. Subclasses set
-    ``platform`` and implement ``_start_simulator`` and ``_authorise``."""
+    ``platform`` and ``simulator`` ((module, class), started with
+    ``simulator_options``) or override ``_start_simulator``, and implement
+    ``_authorise``."""
 
     platform = None
+    simulator = None
+    simulator_options = {}
 
     @classmethod
     def setUpClass(cls):
@@ -211,7 +325,8 @@ class ConnectorCommon(OmniCommon):
 
     @classmethod
     def _start_simulator(cls):
-        raise NotImplementedError
+        simulator = load_simulator(*cls.simulator)
+        return simulator(**cls.simulator_options).start()
 
     @classmethod
     def _channel_vals(cls):
@@ -237,6 +352,9 @@ class ConnectorCommon(OmniCommon):
         resp = requests.get(self.sim.url + "/_sim/state", timeout=10)
         resp.raise_for_status()
         return resp.json()
+
+    def sim_orders(self):
+        return self.sim_state()["orders"]
 
     # ---- jobs ----------------------------------------------------------------------
     @contextmanager
@@ -276,6 +394,12 @@ class ConnectorCommon(OmniCommon):
     def channel_orders(self):
         return self.env["sale.order"].search([("channel_id", "=", self.channel.id)])
 
+    def order_of(self, external_id):
+        """The channel's order ``external_id`` in Odoo."""
+        return self.channel_orders().filtered(
+            lambda o: o.channel_order_ref == external_id
+        )
+
     # ---- fulfilment ----------------------------------------------------------------
     def ship_wizard(self, orders, method="dropoff", **values):
         """The Ship wizard of ``orders`` with ``method`` and ``values``."""
@@ -303,20 +427,13 @@ class ConnectorCommon(OmniCommon):
 
 
 class MarketplaceMixin:
-    """For :class:`ConnectorCommon`: a marketplace simulator (``simulator`` =
-    (module, class), started with ``simulator_options``) whose API the channel
-    reaches at ``api_path`` with ``credentials``, authorised through the
+    """For :class:`ConnectorCommon`: a marketplace simulator whose API the
+    channel reaches at ``api_path`` with ``credentials``, authorised through the
     simulator's authorisation-code flow."""
 
-    simulator = None
     simulator_options = {"orders": 25, "seed": 7}
     api_path = ""
     credentials = {}
-
-    @classmethod
-    def _start_simulator(cls):
-        simulator = load_simulator(*cls.simulator)
-        return simulator(**cls.simulator_options).start()
 
     @classmethod
     def _channel_vals(cls):
@@ -390,3 +507,14 @@ class MarketplaceCycleMixin(MarketplaceMixin):
             ),
             1,
         )
+
+
+class OrderSourceMixin:
+    """For :class:`ConnectorCommon`: a cursor-paged order source (e-shop, REST),
+    reset before each test, with neither push configuration nor authorisation."""
+
+    def setUp(self):
+        # no push configuration: ConnectorCommon.setUp is skipped
+        super(ConnectorCommon, self).setUp()
+        self.sim_post("/_sim/reset")
+        self.sim_post("/_sim/faults", {})

@@ -1,77 +1,22 @@
 """The e-shop XML exchange adapter against the in-process e-shop simulator."""
 
-import os
-import sys
 from decimal import Decimal
 
 import requests
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
-from odoo.addons.channel_connectors.adapters import (
-    AdapterError,
-    ParseError,
-    get_adapter_class,
-)
+from odoo.addons.channel_connectors.adapters import AdapterError, ParseError
 
-ROOT = os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-)
-
-
-class TimingOutSession:
-    def request(self, method, url, **kwargs):
-        raise requests.ReadTimeout(f"read timed out ({url})")
+from .common import SourceAdapterCommon
 
 
 @tagged("post_install", "-at_install")
-class TestEshopAdapter(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        if ROOT not in sys.path:
-            sys.path.insert(0, ROOT)
-        from simulators.eshop import EshopSimulator
-
-        cls.sim = EshopSimulator(orders=25, seed=7, export_delay=60).start()
-        cls.addClassCleanup(cls.sim.stop)
-        cls.Adapter = get_adapter_class("eshop_xml")
-
-    def setUp(self):
-        super().setUp()
-        self.sim_post("/_sim/faults", {})
-        self.sim_post("/_sim/reset", {})
-
-    # ---- helpers ---------------------------------------------------------------------
-    def sim_post(self, path, payload):
-        response = requests.post(self.sim.url + path, json=payload, timeout=10)
-        self.assertLess(response.status_code, 300, response.text)
-        return response.json()
-
-    def sim_state(self):
-        return requests.get(self.sim.url + "/_sim/state", timeout=10).json()
-
-    def adapter(self, **connection):
-        values = {"base_url": self.sim.url, "api_key": "eshop-key", "timeout": 10}
-        values.update(connection)
-        return self.Adapter(values)
-
-    def fetch(self, adapter):
-        """Every raw order of a full run and the parse errors, in order."""
-        orders, errors = [], []
-        for page in adapter.list_orders(None):
-            for raw in page:
-                try:
-                    orders.append(adapter.parse_order(raw))
-                except ParseError as exc:
-                    errors.append(exc)
-        return orders, errors
-
-    def find_state(self, sim_state, **wanted):
-        for order_id, order in sorted(sim_state["orders"].items()):
-            if all(order[key] == value for key, value in wanted.items()):
-                return order_id, order
-        self.fail(f"the simulator has no order with {wanted}")
+class TestEshopAdapter(SourceAdapterCommon):
+    platform = "eshop_xml"
+    simulator = ("eshop", "EshopSimulator")
+    simulator_options = {"orders": 25, "seed": 7, "export_delay": 60}
+    credentials = {"api_key": "eshop-key"}
 
     # ---- tests -----------------------------------------------------------------------
     def test_registered(self):
@@ -447,16 +392,4 @@ class TestEshopAdapter(TransactionCase):
         self.assertIn("HTTP 503", str(caught.exception))
         self.assertIn("chwilowo niedostępna", str(caught.exception))
 
-        adapter = self.Adapter(
-            {"base_url": self.sim.url, "api_key": "eshop-key", "timeout": 3},
-            session=TimingOutSession(),
-        )
-        with self.assertRaises(AdapterError) as caught:
-            list(adapter.list_orders(None))
-        self.assertTrue(caught.exception.retryable)
-        self.assertIn("timed out after 3 s", str(caught.exception))
-
-        with self.assertRaises(AdapterError) as caught:
-            list(self.adapter(base_url="http://127.0.0.1:9").list_orders(None))
-        self.assertTrue(caught.exception.retryable)
-        self.assertIn("cannot be reached", str(caught.exception))
+        self.assert_network_errors_retryable(3, requests.ReadTimeout)

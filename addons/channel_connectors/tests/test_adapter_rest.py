@@ -1,81 +1,22 @@
 """The generic REST source (BigLedger job) adapter against the in-process simulator."""
 
-import os
-import sys
-
 import requests
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
-from odoo.addons.channel_connectors.adapters import (
-    AdapterError,
-    ParseError,
-    get_adapter_class,
-)
+from odoo.addons.channel_connectors.adapters import AdapterError, ParseError
 
-ROOT = os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-)
+from .common import SourceAdapterCommon
+
 SEED_FILTER = "status__ne=DELETED&item_status=ready_to_ship"
 
 
-class TimingOutSession:
-    def request(self, method, url, **kwargs):
-        raise requests.ConnectTimeout(f"connect timed out ({url})")
-
-
 @tagged("post_install", "-at_install")
-class TestRestAdapter(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        if ROOT not in sys.path:
-            sys.path.insert(0, ROOT)
-        from simulators.rest import RestSimulator
-
-        cls.sim = RestSimulator(orders=40, seed=7).start()
-        cls.addClassCleanup(cls.sim.stop)
-        cls.Adapter = get_adapter_class("rest")
-
-    def setUp(self):
-        super().setUp()
-        self.sim_post("/_sim/faults", {})
-        self.sim_post("/_sim/reset", {})
-
-    # ---- helpers ---------------------------------------------------------------------
-    def sim_post(self, path, payload):
-        response = requests.post(self.sim.url + path, json=payload, timeout=10)
-        self.assertLess(response.status_code, 300, response.text)
-        return response.json()
-
-    def sim_state(self):
-        return requests.get(self.sim.url + "/_sim/state", timeout=10).json()
-
-    def adapter(self, **connection):
-        values = {
-            "base_url": self.sim.url,
-            "access_token": "rest-token",
-            "tenant_code": "TENANT1",
-            "timeout": 10,
-        }
-        values.update(connection)
-        return self.Adapter(values)
-
-    def fetch(self, adapter, since=None):
-        orders, errors = [], []
-        for page in adapter.list_orders(since):
-            for raw in page:
-                try:
-                    orders.append(adapter.parse_order(raw))
-                except ParseError as exc:
-                    errors.append(exc)
-        return orders, errors
-
-    def find_state(self, sim_state, **wanted):
-        for order_id, order in sorted(sim_state["orders"].items()):
-            if all(order[key] == value for key, value in wanted.items()):
-                return order_id, order
-        self.fail(f"the simulator has no order with {wanted}")
+class TestRestAdapter(SourceAdapterCommon):
+    platform = "rest"
+    simulator = ("rest", "RestSimulator")
+    simulator_options = {"orders": 40, "seed": 7}
+    credentials = {"access_token": "rest-token", "tenant_code": "TENANT1"}
 
     # ---- tests -----------------------------------------------------------------------
     def test_registered(self):
@@ -341,21 +282,4 @@ class TestRestAdapter(TransactionCase):
         self.assertTrue(caught.exception.retryable)
         self.assertIn("HTTP 503", str(caught.exception))
 
-        adapter = self.Adapter(
-            {
-                "base_url": self.sim.url,
-                "access_token": "rest-token",
-                "tenant_code": "TENANT1",
-                "timeout": 2.5,
-            },
-            session=TimingOutSession(),
-        )
-        with self.assertRaises(AdapterError) as caught:
-            list(adapter.list_orders(None))
-        self.assertTrue(caught.exception.retryable)
-        self.assertIn("timed out after 2.5 s", str(caught.exception))
-
-        with self.assertRaises(AdapterError) as caught:
-            list(self.adapter(base_url="http://127.0.0.1:9").list_orders(None))
-        self.assertTrue(caught.exception.retryable)
-        self.assertIn("cannot be reached", str(caught.exception))
+        self.assert_network_errors_retryable(2.5, requests.ConnectTimeout)

@@ -64,15 +64,7 @@ class TestShopeeAdapter(AdapterCommon):
         session = RecordingSession()
         self.addCleanup(session.close)
         adapter = self.adapter_class(self.connection, session=session)
-        state = self.state()
-        first = min(o["update_time"] for o in state["orders"].values())
-        since = utc(first - 3600)
-        until = utc(int(state["clock"]) + 60)
-        pages = list(adapter.list_orders(since, until))
-        ids = [adapter.external_id_of(raw) for page in pages for raw in page]
-        self.assertEqual(len(ids), len(set(ids)), "an order came twice")
-        self.assertEqual(set(ids), set(state["orders"]))
-        self.assertTrue(all(len(page) <= 7 for page in pages))
+        _state, since, pages = self.list_every_order(adapter)
         windows = {
             (int(params["time_from"]), int(params["time_to"]))
             for _method, url, params in session.log
@@ -87,10 +79,7 @@ class TestShopeeAdapter(AdapterCommon):
 
     def test_parse_every_order(self):
         adapter = self.adapter()
-        state, raws = self.all_raw_orders(adapter)
-        for raw in raws:
-            order = adapter.parse_order(raw)
-            sim = state["orders"][order["external_id"]]
+        for raw, order, sim in self.every_parsed_order(adapter):
             self.assertEqual(order["status"], sim["status"])
             self.assertEqual(order["currency"], sim["currency"])
             self.assertEqual(order["cod"], sim["cod"])
@@ -157,15 +146,10 @@ class TestShopeeAdapter(AdapterCommon):
         adapter = self.adapter()
         order_sn = next(iter(self.state()["orders"]))
         self.faults({"rate_429": 1.0, "retry_after": 7})
-        with self.assertRaises(AdapterError) as caught:
-            adapter.get_orders([order_sn])
-        self.assertTrue(caught.exception.retryable)
-        self.assertEqual(caught.exception.retry_after, 7)
+        self.assert_retryable(lambda: adapter.get_orders([order_sn]), retry_after=7)
         self.faults({"rate_5xx": 1.0})
-        with self.assertRaises(AdapterError) as caught:
-            adapter.get_orders([order_sn])
-        self.assertTrue(caught.exception.retryable)
-        self.assertNotIsInstance(caught.exception, TokenExpired)
+        error = self.assert_retryable(lambda: adapter.get_orders([order_sn]))
+        self.assertNotIsInstance(error, TokenExpired)
         self.faults({})
         # network failures: a timeout, a refused connection
         self.assert_network_errors_retryable(order_sn)

@@ -8,19 +8,16 @@ from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .common import ConnectorCommon, load_simulator
+from .common import ConnectorCommon, OrderSourceMixin
 
 ENGINE_LOGGER = "odoo.addons.channel_connectors.models.omni_channel"
 
 
 @tagged("post_install", "-at_install")
-class TestEshopCycle(ConnectorCommon):
+class TestEshopCycle(OrderSourceMixin, ConnectorCommon):
     platform = "eshop_xml"
-
-    @classmethod
-    def _start_simulator(cls):
-        simulator = load_simulator("eshop", "EshopSimulator")
-        return simulator(orders=25, seed=7, export_delay=60).start()
+    simulator = ("eshop", "EshopSimulator")
+    simulator_options = {"orders": 25, "seed": 7, "export_delay": 60}
 
     @classmethod
     def _channel_vals(cls):
@@ -31,26 +28,12 @@ class TestEshopCycle(ConnectorCommon):
             page_limit=7,
         )
 
-    def setUp(self):
-        # the e-shop has no push configuration: ConnectorCommon.setUp is skipped
-        super(ConnectorCommon, self).setUp()
-        self.sim_post("/_sim/reset")
-        self.sim_post("/_sim/faults", {})
-
     # ---- helpers ---------------------------------------------------------------------
-    def sim_orders(self):
-        return self.sim_state()["orders"]
-
     def sim_order_id(self, **wanted):
         return next(
             oid
             for oid, order in sorted(self.sim_orders().items())
             if all(order[key] == value for key, value in wanted.items())
-        )
-
-    def order_of(self, external_id):
-        return self.channel_orders().filtered(
-            lambda o: o.channel_order_ref == external_id
         )
 
     def map_skus(self, order):

@@ -8,20 +8,17 @@ from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .common import ConnectorCommon, load_simulator
+from .common import ConnectorCommon, OrderSourceMixin
 
 ENGINE_LOGGER = "odoo.addons.channel_connectors.models.omni_channel"
 SEED_FILTER = "status__ne=DELETED&item_status=ready_to_ship"
 
 
 @tagged("post_install", "-at_install")
-class TestRestCycle(ConnectorCommon):
+class TestRestCycle(OrderSourceMixin, ConnectorCommon):
     platform = "rest"
-
-    @classmethod
-    def _start_simulator(cls):
-        simulator = load_simulator("rest", "RestSimulator")
-        return simulator(orders=40, seed=7).start()
+    simulator = ("rest", "RestSimulator")
+    simulator_options = {"orders": 40, "seed": 7}
 
     @classmethod
     def _channel_vals(cls):
@@ -35,21 +32,7 @@ class TestRestCycle(ConnectorCommon):
             error_email="ops@example.com",
         )
 
-    def setUp(self):
-        # the hub has no push configuration: ConnectorCommon.setUp is skipped
-        super(ConnectorCommon, self).setUp()
-        self.sim_post("/_sim/reset")
-        self.sim_post("/_sim/faults", {})
-
     # ---- helpers ---------------------------------------------------------------------
-    def sim_orders(self):
-        return self.sim_state()["orders"]
-
-    def order_of(self, external_id):
-        return self.channel_orders().filtered(
-            lambda o: o.channel_order_ref == external_id
-        )
-
     def mapping(self, kind, key, **target):
         return self.env["channel.field.mapping"].create(
             {"channel_id": self.channel.id, "kind": kind, "external_key": key, **target}

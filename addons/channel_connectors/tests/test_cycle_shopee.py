@@ -26,9 +26,7 @@ class TestShopeeCycle(MarketplaceCycleMixin, ConnectorCommon):
         self.assertEqual(
             set(self.channel_orders().mapped("channel_order_ref")), set(orders)
         )
-        order = self.channel_orders().filtered(
-            lambda o: o.channel_order_ref == external_id
-        )
+        order = self.order_of(external_id)
         self.assertEqual(order.channel_status, "READY_TO_SHIP")
         self.assertAlmostEqual(
             order.channel_amount_total, orders[external_id]["amounts"]["total_amount"]

@@ -94,9 +94,7 @@ class TestTikTokCycle(MarketplaceCycleMixin, ConnectorCommon):
             if not self.sim_state()["orders"][external_id]["is_buyer_request_cancel"]:
                 break
         self.import_again(external_id)
-        order = self.channel_orders().filtered(
-            lambda o: o.channel_order_ref == external_id
-        )
+        order = self.order_of(external_id)
         self.assertEqual(order.channel_status, "AWAITING_SHIPMENT")
         self.map_skus(order)
         with self.jobs() as trap:

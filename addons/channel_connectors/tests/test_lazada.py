@@ -25,9 +25,6 @@ class LazadaCommon(MarketplaceMixin, ConnectorCommon):
     api_path = "/rest"
     credentials = {"app_key": APP_KEY, "app_secret": SECRET}
 
-    def sim_orders(self):
-        return self.sim_state()["orders"]
-
     def order_in_status(self, status):
         """An order of the simulator in ``status``, without cancellation request."""
         return next(
@@ -263,9 +260,7 @@ class TestLazadaSync(LazadaCommon):
         delivery → invoice number on the platform; stock pushed after delivery."""
         external_id = self.order_in_status("pending")
         self.pull()
-        order = self.channel_orders().filtered(
-            lambda o: o.channel_order_ref == external_id
-        )
+        order = self.order_of(external_id)
         self.assertEqual(order.channel_status, "pending")
         self.map_skus(order)
         self.assertFalse(order.order_line.filtered("is_unlinked"))
@@ -316,9 +311,7 @@ class TestLazadaSync(LazadaCommon):
     def test_buyer_cancellation_request(self):
         external_id = self.order_in_status("pending")
         self.pull()
-        order = self.channel_orders().filtered(
-            lambda o: o.channel_order_ref == external_id
-        )
+        order = self.order_of(external_id)
         self.sim_post(f"/_sim/orders/{external_id}/buyer_cancel")
         with self.jobs() as trap:
             self.channel._enqueue_import(external_id)
