@@ -432,6 +432,40 @@ class SimServer:
         return json_response({"error": "not_found"}, 404)
 
 
+class PushReceiver:
+    """A loopback HTTP endpoint at ``path`` keeping what is POSTed to it (pushes,
+    webhooks, dispatch notifications) as ``received`` (headers dict, body bytes),
+    answering ``status`` with an empty body; ``event`` is set on every POST.
+    For tests and demos: the counterpart of the simulators' pushes."""
+
+    def __init__(self, path="/push", status=200):
+        self.received = []
+        self.event = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                receiver.received.append((dict(self.headers.items()), body))
+                receiver.event.set()
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 class OrderFeedMixin:
     """For the simulators of order sources paged by a change sequence (e-shop,
     REST): ``self.seq`` is the last change number, ``self.history[order_id]`` the

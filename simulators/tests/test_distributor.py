@@ -7,14 +7,12 @@ import hmac
 import io
 import json
 import re
-import threading
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
-from simulators.core import Faults
+from simulators.core import Faults, PushReceiver
 from simulators.distributor import DistributorSimulator
 
 UBL = "urn:oasis:names:specification:ubl:schema:xsd:Order-2"
@@ -497,37 +495,9 @@ def test_realtime_only_for_realtime_distributors(sim):
 
 
 # ---- dispatch ------------------------------------------------------------------------
-class Receiver:
-    """A tiny HTTP server collecting dispatch notifications."""
-
-    def __init__(self):
-        self.received = []
-        self.event = threading.Event()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), body))
-                receiver.event.set()
-                self.send_response(204)
-                self.end_headers()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/dispatch"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
 def receiver():
-    rec = Receiver()
+    rec = PushReceiver("/dispatch", status=204)
     yield rec
     rec.close()
 

@@ -8,13 +8,12 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
+from simulators.core import PushReceiver
 from simulators.lazada import LazadaSimulator, sign
 
 APP_KEY = "123456"
@@ -510,31 +509,6 @@ def test_stock_xml_updates(sim, client):
 
 
 # ---- push ----------------------------------------------------------------------------
-class Receiver:
-    def __init__(self):
-        self.received = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                raw = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), raw))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/lazada/push"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 def _verify(headers, raw):
     expected = hmac.new(
         APP_SECRET.encode(), APP_KEY.encode() + raw, hashlib.sha256
@@ -543,7 +517,7 @@ def _verify(headers, raw):
 
 
 def test_webhook_push_signed(sim, client):
-    receiver = Receiver()
+    receiver = PushReceiver("/lazada/push")
     try:
         control(sim, "/_sim/push_config", {"url": receiver.url})
         order_id, item_ids = _pick(sim, "pending")

@@ -6,13 +6,12 @@ section 2), independently of the simulator, so these tests check the protocol.""
 import hashlib
 import hmac
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
+from simulators.core import PushReceiver
 from simulators.shopee import ShopeeSimulator
 
 PARTNER_ID = 2001887
@@ -763,31 +762,6 @@ def test_update_stock_visible(sim, client):
 
 
 # ---- push --
-class PushReceiver:
-    def __init__(self):
-        self.received = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                raw = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((self.headers.get("Authorization"), raw))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/shopee/push"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 def wait_for(predicate, timeout=5):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -798,7 +772,7 @@ def wait_for(predicate, timeout=5):
 
 
 def test_push_received_with_valid_signature(sim, client):
-    receiver = PushReceiver()
+    receiver = PushReceiver("/shopee/push")
     try:
         control(sim, "push_config", {"url": receiver.url})
         sn = find_order(sim, "READY_TO_SHIP")
@@ -806,7 +780,8 @@ def test_push_received_with_valid_signature(sim, client):
         assert wait_for(lambda: len(receiver.received) >= 1)
         control(sim, f"orders/{sn}/buyer_cancel")
         assert wait_for(lambda: len(receiver.received) >= 2)
-        for authorization, raw in receiver.received:
+        for headers, raw in receiver.received:
+            authorization = headers.get("Authorization")
             expected = hmac.new(
                 PARTNER_KEY.encode(), receiver.url.encode() + b"|" + raw, hashlib.sha256
             ).hexdigest()

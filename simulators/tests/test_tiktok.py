@@ -5,13 +5,12 @@ import hashlib
 import hmac
 import json
 import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
+from simulators.core import PushReceiver
 from simulators.tiktok import TikTokSimulator
 
 APP_KEY = "29a39d"
@@ -578,35 +577,15 @@ def test_inventory_update(sim, client):
 
 
 # ---- webhooks ----
-class Receiver:
+class Receiver(PushReceiver):
     def __init__(self):
-        self.received = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                raw = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), raw))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
+        super().__init__("/hook")
 
     def wait(self, count, timeout=5):
         deadline = time.time() + timeout
         while len(self.received) < count and time.time() < deadline:
             time.sleep(0.01)
         return [json.loads(raw) for _h, raw in self.received]
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
