@@ -1,9 +1,7 @@
 import os
 import sys
-import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
@@ -47,37 +45,6 @@ class TimeoutSession(requests.Session):
 
     def request(self, method, url, *args, **kwargs):
         raise requests.Timeout(f"read timeout ({kwargs.get('timeout')} s)")
-
-
-class PushReceiver:
-    """A loopback HTTP endpoint that keeps what the simulator pushes."""
-
-    def __init__(self):
-        self.received = []
-        self.event = threading.Event()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                receiver.received.append((dict(self.headers.items()), body))
-                receiver.event.set()
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/shopee/push"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 class AdapterCommon(TransactionCase):
@@ -125,8 +92,8 @@ class AdapterCommon(TransactionCase):
     def receive_push(self, push):
         """The (headers, body) the simulator pushes to a receiver of ours when
         asked with ``push``, and the receiver's URL."""
-        receiver = PushReceiver()
-        self.addCleanup(receiver.stop)
+        receiver = load_simulator("core", "PushReceiver")(f"/{self.platform}/push")
+        self.addCleanup(receiver.close)
         self.sim_post("/_sim/push_config", {"url": receiver.url})
         self.addCleanup(self.sim_post, "/_sim/push_config", {"url": None})
         self.sim_post("/_sim/push", push)
