@@ -512,11 +512,14 @@ def figure_rows(summary, raw, selected):
         ("e2e ours vs plain batched ORM", "e2e_ours", "e2e_plain", ">= 1.0", 1.0),
         ("e2e ours vs OCA SAW", "e2e_ours", "e2e_saw", ">= 1.0", 1.0),
         (
-            "e2e ours vs plain, same invoice grouping",
+            # ours makes one invoice per order, as e2e_plain does (since
+            # omnichannel_orders invoices with grouped=True); this baseline makes
+            # one per customer and batch, i.e. less work: information only
+            "e2e ours vs plain with one invoice per customer (less work)",
             "e2e_ours",
             "e2e_plain_grouped",
-            ">= 1.0",
-            1.0,
+            "-",
+            None,
         ),
         (
             "drop-ship confirm + Ship vs plain drop-ship",

@@ -303,8 +303,8 @@ def scenario_e2e_plain(env, args):
 
 def scenario_e2e_plain_grouped(env, args):
     """``e2e_plain`` with ``_create_invoices(grouped=False)``: one invoice per
-    customer and batch, as our invoice-on-dispatch hook makes them today (the
-    like-for-like baseline of ``e2e_ours``)."""
+    customer and batch (less work than one per order, which ``e2e_ours`` and
+    ``e2e_plain`` make; kept for comparison with earlier runs)."""
     specs = order_specs(env, args.orders + WARMUP, args.seed, f"G{args.rep}")
 
     def step(chunk):
