@@ -3,6 +3,8 @@ import logging
 from odoo import Command, api, fields, models
 from odoo.tools import float_compare
 
+from .channel_settlement import journal_item_amounts
+
 _logger = logging.getLogger(__name__)
 
 
@@ -179,23 +181,11 @@ class ChannelPayout(models.Model):
         )
 
     def _amount_vals(self, sign):
-        """The amount fields of a journal item of the payout (``sign`` 1 or -1):
-        a payout in the marketplace's currency is kept in it, converted at the
-        payout's date (reconciling the clearing account with the settlements
-        books the exchange difference)."""
+        """The amount fields of a journal item of the payout (``sign`` 1 or -1),
+        in its currency (the clearing account's reconciliation with the
+        settlements books the exchange difference)."""
         self.ensure_one()
-        company = self.company_id
-        currency = self.currency_id or company.currency_id
-        amount = sign * currency.round(self.amount)
-        if currency == company.currency_id:
-            return {"balance": amount}
-        return {
-            "currency_id": currency.id,
-            "amount_currency": amount,
-            "balance": currency._convert(
-                amount, company.currency_id, company, self.date
-            ),
-        }
+        return journal_item_amounts(self, sign * self.amount)
 
     def _prepare_move_vals(self):
         self.ensure_one()

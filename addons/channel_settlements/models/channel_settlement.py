@@ -11,6 +11,25 @@ _logger = logging.getLogger(__name__)
 POSTING_GROUP = "account.group_account_user"
 
 
+def journal_item_amounts(record, amount):
+    """The amount fields of a journal item of ``amount`` in ``record``'s currency
+    (a settlement or a payout: ``company_id``, ``currency_id``, ``date``): in
+    another currency than the company's, the amount stays in that currency and
+    is converted at the record's date."""
+    company = record.company_id
+    currency = record.currency_id or company.currency_id
+    amount = currency.round(amount)
+    if currency == company.currency_id:
+        return {"balance": amount}
+    return {
+        "currency_id": currency.id,
+        "amount_currency": amount,
+        "balance": currency._convert(
+            amount, company.currency_id, company, record.date or fields.Date.today()
+        ),
+    }
+
+
 class ChannelSettlement(models.Model):
     """What a marketplace settled for one period (a statement, a day of released
     escrows): the gross of each order, every fee by type, refunds, adjustments and
@@ -211,21 +230,9 @@ class ChannelSettlement(models.Model):
 
     def _amount_vals(self, amount):
         """The amount fields of a journal item of ``amount`` (in the settlement's
-        currency): a settlement in another currency than the company's keeps
-        its amount in that currency, converted at the settlement's date."""
+        currency), see ``journal_item_amounts``."""
         self.ensure_one()
-        company = self.company_id
-        currency = self.currency_id or company.currency_id
-        amount = currency.round(amount)
-        if currency == company.currency_id:
-            return {"balance": amount}
-        return {
-            "currency_id": currency.id,
-            "amount_currency": amount,
-            "balance": currency._convert(
-                amount, company.currency_id, company, self.date or fields.Date.today()
-            ),
-        }
+        return journal_item_amounts(self, amount)
 
     def _prepare_move_line_vals(self):
         """Receivable lines per order (sales credit, refunds debit), fee and
