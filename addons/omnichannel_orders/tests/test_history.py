@@ -57,3 +57,15 @@ class TestHistory(OmniCommon):
             lambda e: e.event_type == "channel_status" and e.from_value == "pending"
         )
         self.assertEqual(last.to_value, "ready_to_ship")
+
+    def test_computation_pending_at_commit_is_one_event(self):
+        """A lifecycle change still to compute when the transaction commits is
+        recorded once, from the value the order had at the start of the
+        transaction (the hook flushes before it reads its snapshot)."""
+        order = self.create_order(channel_status="pending")
+        self.env.flush_all()
+        order.write({"state": "cancel"})  # the lifecycle is now to recompute
+        self.env.cr.precommit.run()  # as a commit does, without flushing first
+        lifecycle = order.omni_event_ids.filtered(lambda e: e.event_type == "lifecycle")
+        self.assertEqual(len(lifecycle), 1, lifecycle.mapped("to_value"))
+        self.assertEqual((lifecycle.from_value, lifecycle.to_value), ("", "Cancelled"))
