@@ -1,3 +1,5 @@
+from . import mail_followers
+from . import mail_thread
 from . import omni_bulk_operation
 from . import omni_bulk_operation_line
 from . import omni_channel

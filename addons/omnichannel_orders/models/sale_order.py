@@ -469,6 +469,11 @@ class SaleOrder(models.Model):
             touchless.action_confirm()
 
     def action_confirm(self):
+        if self.channel_id and not self.env.context.get("omni_mail_batch"):
+            # the customers' subscriptions and the deliveries' origin notes of a
+            # batch of channel orders in one go
+            with self._omni_mail_batch() as orders:
+                return orders.action_confirm()
         res = super().action_confirm()
         self.filtered(
             lambda o: o.channel_id.invoice_policy == "confirm"
@@ -494,12 +499,14 @@ class SaleOrder(models.Model):
         )
         if not to_invoice:
             return self.env["account.move"]
-        # one invoice per order: a channel order has its own invoice number
-        moves = to_invoice.with_context(omni_no_auto_process=True)._create_invoices(
-            grouped=True, final=True
-        )
-        moves.action_post()
-        return moves
+        # one invoice per order: a channel order has its own invoice number; the
+        # invoices' origin notes and customer subscriptions written in one go
+        with to_invoice.with_context(omni_no_auto_process=True)._omni_mail_batch() as (
+            to_invoice
+        ):
+            moves = to_invoice._create_invoices(grouped=True, final=True)
+            moves.action_post()
+        return moves.with_env(self.env)
 
     def _omni_invoice_and_post_safely(self):
         """Invoice on dispatch without ever blocking the dispatch itself: the whole

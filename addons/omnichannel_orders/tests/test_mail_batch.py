@@ -1,0 +1,184 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import OmniCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMailBatch(OmniCommon):
+    """Channel orders confirmed and invoiced in batches get the same followers and
+    origin notes as Odoo gives one order at a time, written in one go."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # the chatter as in production (OmniCommon disables tracking)
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
+        cls.channel_touchless.invoice_policy = "dispatch"
+        cls.other_customer = cls.env["res.partner"].create(
+            {"name": "Siti Aminah", "email": "siti@example.com"}
+        )
+        cls.note = cls.env.ref("mail.mt_note")
+
+    def _customer_follower(self, record):
+        follower = record.message_follower_ids.filtered(
+            lambda f: f.partner_id == self.customer
+        )
+        self.assertEqual(len(follower), 1)
+        return follower.subtype_ids
+
+    def _origin_notes(self, record, origin):
+        return record.message_ids.filtered(
+            lambda m: m.subtype_id == self.note
+            and f'data-oe-model="{origin._name}"' in str(m.body)
+            and f'data-oe-id="{origin.id}"' in str(m.body)
+        )
+
+    def _plain_order(self, partner):
+        """The same order without channel: Odoo's own confirmation, one by one."""
+        order = self.create_order(channel=self.channel, partner=partner)
+        order.channel_id = False
+        order.action_confirm()
+        return order
+
+    def test_batch_confirmation_matches_odoo(self):
+        orders = self.create_order(partner=self.customer) | self.create_order(
+            partner=self.other_customer
+        )
+        orders.action_confirm()
+        plain = self._plain_order(self.customer)
+        for order, partner in zip(
+            orders, (self.customer, self.other_customer), strict=False
+        ):
+            self.assertEqual(order.state, "sale")
+            self.assertIn(partner, order.message_partner_ids)
+            picking = order.picking_ids
+            self.assertEqual(len(picking), 1)
+            self.assertIn(partner, picking.message_partner_ids)
+            notes = self._origin_notes(picking, order)
+            self.assertEqual(len(notes), 1, "one origin note per delivery")
+            self.assertIn("has been created from", str(notes.body))
+            self.assertEqual(notes.author_id, self.env.user.partner_id)
+            self.assertEqual(notes.message_type, "notification")
+        # the customer follows with the same subtypes as on a plain order
+        for record, plain_record in (
+            (orders[0], plain),
+            (orders[0].picking_ids, plain.picking_ids),
+        ):
+            self.assertEqual(
+                self._customer_follower(record), self._customer_follower(plain_record)
+            )
+        plain_note = self._origin_notes(plain.picking_ids, plain)
+        self.assertEqual(len(plain_note), 1)
+        self.assertEqual(
+            str(self._origin_notes(orders[0].picking_ids, orders[0]).body)
+            .replace(orders[0].name, plain.name)
+            .replace(f'data-oe-id="{orders[0].id}"', f'data-oe-id="{plain.id}"'),
+            str(plain_note.body),
+        )
+
+    def test_touchless_orders_invoiced_on_dispatch_in_batch(self):
+        orders = self.create_order(
+            channel=self.channel_touchless, partner=self.customer
+        ) | self.create_order(
+            channel=self.channel_touchless, partner=self.other_customer
+        )
+        self.assertEqual(set(orders.mapped("state")), {"sale"})
+        pickings = orders.picking_ids
+        for move in pickings.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        self.assertIs(pickings.button_validate(), True)
+        for order, partner in zip(
+            orders, (self.customer, self.other_customer), strict=False
+        ):
+            invoice = order.invoice_ids
+            self.assertEqual(len(invoice), 1)
+            self.assertEqual(invoice.state, "posted")
+            self.assertIn(partner, invoice.message_partner_ids)
+            self.assertEqual(len(self._origin_notes(invoice, order)), 1)
+            follower = invoice.message_follower_ids.filtered(
+                lambda f, partner=partner: f.partner_id == partner
+            )
+            self.assertEqual(
+                follower.subtype_ids,
+                self.env["mail.message.subtype"].default_subtypes("account.move")[2],
+                "a customer follows with the external default subtypes",
+            )
+
+    def test_existing_follower_is_kept(self):
+        order = self.create_order(partner=self.customer)
+        order.message_subscribe([self.customer.id], self.note.ids)
+        order.action_confirm()
+        follower = order.message_follower_ids.filtered(
+            lambda f: f.partner_id == self.customer
+        )
+        self.assertEqual(len(follower), 1)
+        self.assertEqual(follower.subtype_ids, self.note, "not replaced")
+
+    def test_inactive_partner_is_not_subscribed(self):
+        order = self.create_order(partner=self.customer)
+        ghost = self.env["res.partner"].create({"name": "Archived", "active": False})
+        with order._omni_mail_batch() as batch_order:
+            batch_order.message_subscribe([ghost.id, self.other_customer.id])
+        self.assertNotIn(ghost, order.message_partner_ids)
+        self.assertIn(self.other_customer, order.message_partner_ids)
+
+    def test_note_follower_is_still_notified(self):
+        """Someone who follows a document for its notes gets the origin note as a
+        notification, as with message_post."""
+        order = self.create_order()
+        user = self.env["res.users"].create(
+            {
+                "name": "Warehouse lead",
+                "login": "wh-lead@example.com",
+                "email": "wh-lead@example.com",
+                "groups_id": [(6, 0, self.env.ref("base.group_user").ids)],
+            }
+        )
+        order.message_subscribe([user.partner_id.id], self.note.ids)
+        quiet = self.create_order()
+        with (order | quiet)._omni_mail_batch() as batch_orders:
+            batch_orders.message_post_with_source(
+                "mail.message_origin_link",
+                render_values={"self": batch_orders, "origin": self.customer},
+                subtype_xmlid="mail.mt_note",
+            )
+            self.assertFalse(
+                self._origin_notes(order, self.customer), "written at the end"
+            )
+        notified = self._origin_notes(order, self.customer)
+        self.assertEqual(len(notified), 1)
+        self.assertIn(user.partner_id, notified.notification_ids.res_partner_id)
+        logged = self._origin_notes(quiet, self.customer)
+        self.assertEqual(len(logged), 1)
+        self.assertFalse(logged.notification_ids)
+
+    def test_error_in_batch_writes_nothing(self):
+        order = self.create_order()
+        with self.assertRaises(UserError):
+            with order._omni_mail_batch() as batch_order:
+                batch_order.message_subscribe([self.other_customer.id])
+                raise UserError("stop")
+        self.assertNotIn(self.other_customer, order.message_partner_ids)
+        # the batch is closed: later calls subscribe at once
+        batch_order.message_subscribe([self.other_customer.id])
+        self.assertIn(self.other_customer, order.message_partner_ids)
+
+    def test_templates_and_other_subtypes_are_not_deferred(self):
+        order = self.create_order()
+        with order._omni_mail_batch() as batch_order:
+            batch_order.message_post_with_source(
+                "mail.message_origin_link",
+                render_values={"self": batch_order, "origin": self.customer},
+                subtype_xmlid="mail.mt_comment",
+            )
+            self.assertEqual(
+                len(
+                    order.message_ids.filtered(
+                        lambda m: "has been created from" in str(m.body)
+                    )
+                ),
+                1,
+                "a comment is posted at once (it notifies the followers)",
+            )
