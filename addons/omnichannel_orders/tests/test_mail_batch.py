@@ -182,3 +182,78 @@ class TestMailBatch(OmniCommon):
                 1,
                 "a comment is posted at once (it notifies the followers)",
             )
+
+
+@tagged("post_install", "-at_install")
+class TestBatchPickingAssignment(OmniCommon):
+    """Moves of a batch of channel orders go into their pickings with one search
+    and one create: the same pickings as Odoo's one order at a time."""
+
+    def test_one_delivery_per_order(self):
+        orders = self.env["sale.order"]
+        for _i in range(3):
+            orders |= self.create_order(
+                lines=[(self.product_a, 1, 25.0), (self.product_b, 2, 59.0)]
+            )
+        orders.action_confirm()
+        for order in orders:
+            picking = order.picking_ids
+            self.assertEqual(len(picking), 1)
+            self.assertEqual(picking.move_ids, order.order_line.move_ids)
+            self.assertEqual(picking.partner_id, order.partner_shipping_id)
+            self.assertEqual(picking.origin, order.name)
+            self.assertEqual(picking.group_id, order.procurement_group_id)
+            self.assertEqual(picking.state, "assigned")
+        self.assertEqual(len(set(orders.picking_ids.mapped("name"))), 3)
+
+    def test_moves_join_the_open_picking_of_their_group(self):
+        orders = self.create_order() | self.create_order()
+        orders.action_confirm()
+        pickings = orders.picking_ids
+        self.assertEqual(len(pickings), 2)
+        moves = self.env["stock.move"]
+        for picking in pickings:
+            moves |= self.env["stock.move"].create(
+                {
+                    "name": "extra",
+                    "product_id": self.product_a.id,
+                    "product_uom_qty": 1.0,
+                    "product_uom": self.product_a.uom_id.id,
+                    "location_id": picking.location_id.id,
+                    "location_dest_id": picking.location_dest_id.id,
+                    "picking_type_id": picking.picking_type_id.id,
+                    "group_id": picking.group_id.id,
+                    "partner_id": picking.partner_id.id,
+                }
+            )
+        moves.with_context(omni_mail_batch=True)._assign_picking()
+        for move, picking in zip(moves, pickings, strict=True):
+            self.assertEqual(move.picking_id, picking)
+        self.assertEqual(orders.picking_ids, pickings, "no new picking")
+
+    def test_negative_move_gets_no_picking(self):
+        group = self.env["procurement.group"].create({"name": "NEG"})
+        other = self.env["procurement.group"].create({"name": "POS"})
+        out = self.warehouse.out_type_id
+        common = {
+            "product_id": self.product_a.id,
+            "product_uom": self.product_a.uom_id.id,
+            "location_id": out.default_location_src_id.id,
+            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+            "picking_type_id": out.id,
+        }
+        negative = self.env["stock.move"].create(
+            {
+                "name": "negative",
+                "product_uom_qty": -1.0,
+                "group_id": group.id,
+                **common,
+            }
+        )
+        positive = self.env["stock.move"].create(
+            {"name": "positive", "product_uom_qty": 1.0, "group_id": other.id, **common}
+        )
+        (negative | positive).with_context(omni_mail_batch=True)._assign_picking()
+        self.assertFalse(negative.picking_id)
+        self.assertTrue(positive.picking_id)
+        self.assertEqual(positive.picking_id.group_id, other)
