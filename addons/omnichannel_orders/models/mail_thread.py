@@ -1,6 +1,8 @@
 from collections import defaultdict
 from contextlib import contextmanager
 
+from markupsafe import Markup
+
 from odoo import models
 
 BATCH_KEY = "omni_mail_batch"
@@ -115,23 +117,33 @@ class MailThread(models.AbstractModel):
             records_of[key]._omni_log_notes(bodies)
 
     def _omni_log_notes(self, bodies):
-        """Log ``bodies`` ([(res_id, body)], in order) as notes: one
-        ``_message_log_batch`` per round of distinct documents, ``message_post``
-        for the documents someone follows for notes (they get notified)."""
+        """Log ``bodies`` ([(res_id, body)], in order) as notes."""
         note_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        return self._omni_log_messages(bodies, note_id)
+
+    def _omni_log_messages(self, bodies, subtype_id, author_id=None):
+        """Log ``bodies`` ([(res_id, body)], in order) with ``subtype_id``: one
+        ``_message_log_batch`` per round of distinct documents, ``message_post``
+        for the documents someone other than the author follows for that subtype
+        (they get notified, as before)."""
+        note_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        author_id = author_id or self.env.user.partner_id.id
         res_ids = list({res_id for res_id, _body in bodies})
         followed = {
             res_id
-            for _fid, res_id, _pid, subtype_ids in self.env[
+            for _fid, res_id, partner_id, subtype_ids in self.env[
                 "mail.followers"
             ]._get_subscription_data([(self._name, res_ids)], None)
-            if note_id in subtype_ids
+            if subtype_id in subtype_ids and partner_id != author_id
         }
         rounds = []
         for res_id, body in bodies:
             if res_id in followed:
                 self.browse(res_id).message_post(
-                    body=body, message_type="notification", subtype_id=note_id
+                    body=body,
+                    message_type="notification",
+                    subtype_id=subtype_id,
+                    author_id=author_id,
                 )
                 continue
             for batch in rounds:
@@ -140,5 +152,34 @@ class MailThread(models.AbstractModel):
                     break
             else:
                 rounds.append({res_id: body})
+        messages = self.env["mail.message"]
         for batch in rounds:
-            self.browse(list(batch))._message_log_batch(bodies=batch)
+            messages |= self.browse(list(batch))._message_log_batch(
+                bodies=batch, author_id=author_id
+            )
+        if messages and subtype_id != note_id:
+            # _message_log_batch logs notes: the subtype of a posted message
+            messages.write({"subtype_id": subtype_id, "is_internal": False})
+        return messages
+
+    def _omni_log_creation(self):
+        """The creation messages ``create`` writes without ``mail_create_nolog``
+        (a message with the model's creation subtype, which notifies its
+        followers, or else a note), for records created with it: in batch."""
+        bodies, notes = defaultdict(list), {}
+        for record in self:
+            subtype = record._creation_subtype()
+            if subtype:
+                bodies[subtype.id].append(
+                    (
+                        record.id,
+                        Markup('<div summary="o_mail_notification"><p>%s</p></div>')
+                        % record._creation_message(),
+                    )
+                )
+            else:
+                notes[record.id] = record._creation_message()
+        if notes:
+            self.browse(list(notes))._message_log_batch(bodies=notes)
+        for subtype_id, subtype_bodies in bodies.items():
+            self.sudo()._omni_log_messages(subtype_bodies, subtype_id)

@@ -500,11 +500,18 @@ class SaleOrder(models.Model):
         if not to_invoice:
             return self.env["account.move"]
         # one invoice per order: a channel order has its own invoice number; the
-        # invoices' origin notes and customer subscriptions written in one go
+        # invoices' creation messages, origin notes and customer subscriptions
+        # written in one go
+        nolog = self.env.context.get("mail_create_nolog", False)
         with to_invoice.with_context(omni_no_auto_process=True)._omni_mail_batch() as (
             to_invoice
         ):
-            moves = to_invoice._create_invoices(grouped=True, final=True)
+            moves = to_invoice.with_context(mail_create_nolog=True)._create_invoices(
+                grouped=True, final=True
+            )
+            moves = moves.with_context(mail_create_nolog=nolog)
+            if not nolog and not self.env.context.get("tracking_disable"):
+                moves._omni_log_creation()
             moves.action_post()
         return moves.with_env(self.env)
 

@@ -106,6 +106,71 @@ class TestMailBatch(OmniCommon):
                 "a customer follows with the external default subtypes",
             )
 
+    def _creation_messages(self, invoice):
+        return invoice.message_ids.filtered(
+            lambda m: m.subtype_id == self.env.ref("account.mt_invoice_created")
+        )
+
+    def _dispatch(self, orders):
+        pickings = orders.picking_ids
+        for move in pickings.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        self.assertIs(pickings.button_validate(), True)
+        return orders.invoice_ids
+
+    def test_invoice_creation_message_matches_odoo(self):
+        orders = self.create_order(channel=self.channel_touchless) | self.create_order(
+            channel=self.channel_touchless
+        )
+        invoices = self._dispatch(orders)
+        self.assertEqual(len(invoices), 2)
+        plain = self._plain_order(self.customer)
+        plain_invoice = plain._create_invoices()
+        expected = self._creation_messages(plain_invoice)
+        self.assertEqual(len(expected), 1)
+        for invoice in invoices:
+            message = self._creation_messages(invoice)
+            self.assertEqual(len(message), 1, "one creation message per invoice")
+            self.assertEqual(str(message.body), str(expected.body))
+            self.assertEqual(message.author_id, expected.author_id)
+            self.assertEqual(message.message_type, expected.message_type)
+            self.assertEqual(message.is_internal, expected.is_internal)
+            self.assertLess(
+                message.id,
+                self._origin_notes(
+                    invoice, invoice.invoice_line_ids.sale_line_ids.order_id
+                ).id,
+                "the creation message comes first, as in Odoo",
+            )
+
+    def test_team_follower_is_notified_of_invoice_creation(self):
+        """Who follows a sales team for "Invoice Created" is notified of the
+        invoices of its orders, as with one invoice at a time."""
+        user = self.env["res.users"].create(
+            {
+                "name": "Sales lead",
+                "login": "sales-lead@example.com",
+                "email": "sales-lead@example.com",
+                "groups_id": [
+                    (6, 0, self.env.ref("sales_team.group_sale_manager").ids)
+                ],
+            }
+        )
+        team = self.env["crm.team"].create({"name": "Marketplaces"})
+        team.message_subscribe(
+            [user.partner_id.id],
+            self.env.ref("sale.mt_salesteam_invoice_created").ids,
+        )
+        followed = self.create_order(channel=self.channel_touchless, team_id=team.id)
+        quiet = self.create_order(channel=self.channel_touchless)
+        self._dispatch(followed | quiet)
+        message = self._creation_messages(followed.invoice_ids)
+        self.assertEqual(len(message), 1)
+        self.assertIn(user.partner_id, message.notification_ids.res_partner_id)
+        self.assertEqual(len(self._creation_messages(quiet.invoice_ids)), 1)
+        self.assertFalse(self._creation_messages(quiet.invoice_ids).notification_ids)
+
     def test_existing_follower_is_kept(self):
         order = self.create_order(partner=self.customer)
         order.message_subscribe([self.customer.id], self.note.ids)
