@@ -319,20 +319,23 @@ class SaleOrder(models.Model):
                     )
                 )
             to_procure |= pending - unplanned
-        if to_procure:
-            to_procure.filtered(lambda line: line.route_id != route).write(
-                {"route_id": route.id}
-            )
-            to_procure.with_context(
-                supplier_dropship_ship=True
-            )._action_launch_stock_rule()
-            for line in to_procure.filtered("dropship_cost_edited"):
-                line.sudo().purchase_line_ids.filtered(
-                    lambda p: p.state in ("draft", "sent")
-                )._dropship_apply_agreed_cost(line)
-        purchases = self._dropship_purchase_orders()
-        purchases.filtered(lambda o: o.state in ("draft", "sent")).button_confirm()
-        return purchases
+        # the vendors' subscriptions and the drop-ship pickings' origin notes of
+        # all the purchase orders written in one go
+        with self._omni_mail_batch() as orders:
+            if to_procure:
+                to_procure.filtered(lambda line: line.route_id != route).write(
+                    {"route_id": route.id}
+                )
+                to_procure.with_env(orders.env).with_context(
+                    supplier_dropship_ship=True
+                )._action_launch_stock_rule()
+                for line in to_procure.filtered("dropship_cost_edited"):
+                    line.sudo().purchase_line_ids.filtered(
+                        lambda p: p.state in ("draft", "sent")
+                    )._dropship_apply_agreed_cost(line)
+            purchases = orders._dropship_purchase_orders()
+            purchases.filtered(lambda o: o.state in ("draft", "sent")).button_confirm()
+        return purchases.with_env(self.env)
 
     @api.model
     def _dropship_live_offers_by_part(self, offers):
