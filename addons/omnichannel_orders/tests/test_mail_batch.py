@@ -1,4 +1,3 @@
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import OmniCommon
@@ -221,10 +220,10 @@ class TestMailBatch(OmniCommon):
 
     def test_error_in_batch_writes_nothing(self):
         order = self.create_order()
-        with self.assertRaises(UserError):
+        with self.assertRaises(ValueError):
             with order._omni_mail_batch() as batch_order:
                 batch_order.message_subscribe([self.other_customer.id])
-                raise UserError("stop")
+                raise ValueError("stop")
         self.assertNotIn(self.other_customer, order.message_partner_ids)
         # the batch is closed: later calls subscribe at once
         batch_order.message_subscribe([self.other_customer.id])
