@@ -121,6 +121,21 @@ class TestShipBatch(DropshipCommon):
         self.assertEqual(set(self.sim_new_orders()), set(pos.mapped("name")))
         self.assertEqual(transmissions.mapped("attempt_count"), [1] * 5)
 
+    def test_ship_from_the_order_list(self):
+        """The Ship action of the order list ships the selected orders together."""
+        first = self.create_dropship_order([(self.kettle, 1, self.ingram)])
+        second = self.create_dropship_order([(self.notebook, 2, self.exertis)])
+        orders = first | second
+        action = self.env.ref("supplier_dropship.sale_order_action_dropship_ship")
+        self.assertEqual(action.binding_model_id.model, "sale.order")
+        self.assertIn("list", action.binding_view_types)
+        result = action.with_context(
+            active_model="sale.order", active_ids=orders.ids, active_id=first.id
+        ).run()
+        self.assertIs(result, True)
+        self.assertShipped(first, {self.ingram: {self.kettle: 1}})
+        self.assertShipped(second, {self.exertis: {self.notebook: 2}})
+
     def test_one_bad_order_does_not_stop_the_others(self):
         good = self.create_dropship_order([(self.kettle, 2, self.ingram)])
         bad = self.create_dropship_order([(self.earbuds, 1, self.techdata)])
