@@ -76,6 +76,39 @@ class TestMailBatch(OmniCommon):
             str(plain_note.body),
         )
 
+    def test_batch_confirmation_costs_fewer_queries(self):
+        """The point of the batch: confirming channel orders together takes fewer
+        statements than Odoo's one-document-at-a-time chatter and pickings."""
+        customers = self.customer | self.other_customer
+        channel_orders = self.env["sale.order"]
+        plain_orders = self.env["sale.order"]
+        for i in range(4):
+            partner = customers[i % 2]
+            channel_orders |= self.create_order(partner=partner)
+            plain = self.create_order(partner=partner)
+            plain.channel_id = False
+            plain_orders |= plain
+        # the first confirmation fills Odoo's caches: not part of the comparison
+        warm = self.create_order(partner=self.customer) | self.create_order(
+            partner=self.other_customer
+        )
+        warm.channel_id = False
+        warm.action_confirm()
+        self.env.flush_all()
+
+        def statements(orders):
+            before = self.env.cr.sql_log_count
+            orders.action_confirm()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        plain_count = statements(plain_orders)
+        channel_count = statements(channel_orders)
+        self.assertEqual(len(channel_orders.picking_ids), 4)
+        # per order: no subscription and note queries, no picking search/create
+        # of its own (≈ 23 % fewer here; 0.5 % fewer without the batch)
+        self.assertLess(channel_count, 0.9 * plain_count, (channel_count, plain_count))
+
     def test_touchless_orders_invoiced_on_dispatch_in_batch(self):
         orders = self.create_order(
             channel=self.channel_touchless, partner=self.customer

@@ -136,6 +136,27 @@ class TestShipBatch(DropshipCommon):
         self.assertShipped(first, {self.ingram: {self.kettle: 1}})
         self.assertShipped(second, {self.exertis: {self.notebook: 2}})
 
+    def test_ship_batch_keeps_the_chatter(self):
+        """Shipped together, each purchase order still has its vendor as follower
+        and each drop-ship delivery its origin note, as when shipped alone."""
+        orders = self.create_dropship_order(
+            [(self.kettle, 1, self.ingram)]
+        ) | self.create_dropship_order([(self.notebook, 2, self.exertis)])
+        self.assertIs(orders.action_dropship_ship(), True)
+        pos = orders._dropship_purchase_orders()
+        self.assertEqual(len(pos), 2)
+        note = self.env.ref("mail.mt_note")
+        for po in pos:
+            self.assertIn(po.partner_id, po.message_partner_ids)
+            self.assertTrue(po.picking_ids)
+            for picking in po.picking_ids:
+                notes = picking.message_ids.filtered(
+                    lambda m, po=po: m.subtype_id == note
+                    and f'data-oe-model="purchase.order" data-oe-id="{po.id}"'
+                    in str(m.body)
+                )
+                self.assertEqual(len(notes), 1, picking.name)
+
     def test_one_bad_order_does_not_stop_the_others(self):
         good = self.create_dropship_order([(self.kettle, 2, self.ingram)])
         bad = self.create_dropship_order([(self.earbuds, 1, self.techdata)])
