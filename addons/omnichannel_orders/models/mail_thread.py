@@ -20,7 +20,9 @@ class MailThread(models.AbstractModel):
     block, one insert of followers and one batch of notes per model, with the same
     result: the same followers with the same default subtypes, the same notes by
     the same author. A note on a document someone follows for notes is still
-    posted one by one, so that they are notified as before."""
+    posted one by one, so that they are notified as before. ``_omni_log_creation``
+    does the same for the creation messages of records created with
+    ``mail_create_nolog`` (the invoices of a batch)."""
 
     _inherit = "mail.thread"
 
