@@ -25,6 +25,7 @@ class MailFollowers(models.Model):
         )
         if not partners:
             return self.browse()
+        active = set(partners.ids)
         customers = set(partners.filtered("partner_share").ids)
         default, _internal, external = self.env[
             "mail.message.subtype"
@@ -47,7 +48,7 @@ class MailFollowers(models.Model):
                 ],
             }
             for res_id, doc_partners in partners_by_doc.items()
-            for partner_id in sorted(doc_partners & set(partners.ids))
+            for partner_id in sorted(doc_partners & active)
             if (res_id, partner_id) not in existing
         ]
         return self.sudo().with_context(default_partner_id=False).create(vals_list)
