@@ -303,6 +303,51 @@ class TestBatchPickingAssignment(OmniCommon):
             self.assertEqual(picking.state, "assigned")
         self.assertEqual(len(set(orders.picking_ids.mapped("name"))), 3)
 
+    def _draft_moves(self, count):
+        """``count`` outgoing moves, each of its own procurement group."""
+        out = self.warehouse.out_type_id
+        groups = self.env["procurement.group"].create(
+            [{"name": f"G{i}"} for i in range(count)]
+        )
+        return self.env["stock.move"].create(
+            [
+                {
+                    "name": "move",
+                    "product_id": self.product_a.id,
+                    "product_uom": self.product_a.uom_id.id,
+                    "product_uom_qty": 1.0,
+                    "location_id": out.default_location_src_id.id,
+                    "location_dest_id": self.env.ref(
+                        "stock.stock_location_customers"
+                    ).id,
+                    "picking_type_id": out.id,
+                    "group_id": group.id,
+                }
+                for group in groups
+            ]
+        )
+
+    def test_batch_assignment_costs_fewer_statements(self):
+        """One search and one create for the batch instead of one per group."""
+        plain, batched = self._draft_moves(6), self._draft_moves(6)
+        # the first assignment fills Odoo's caches: not part of the comparison
+        self._draft_moves(2)._assign_picking()
+        self.env.flush_all()
+
+        def statements(moves):
+            before = self.env.cr.sql_log_count
+            moves._assign_picking()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        plain_count = statements(plain)
+        batched_count = statements(batched.with_context(omni_mail_batch=True))
+        self.assertEqual(len(batched.picking_id), 6)
+        self.assertEqual(
+            [m.picking_id.group_id for m in batched], [m.group_id for m in batched]
+        )
+        self.assertLess(batched_count, plain_count, (batched_count, plain_count))
+
     def test_moves_join_the_open_picking_of_their_group(self):
         orders = self.create_order() | self.create_order()
         orders.action_confirm()
