@@ -285,13 +285,16 @@ class SaleOrder(models.Model):
         return orders
 
     def write(self, vals):
-        self._omni_check_locked(vals)
+        # order_line commands are checked line by line (Odoo's own lines pass)
+        self._omni_check_locked(set(vals) - {"order_line"})
         if "channel_status" in vals:
             self._omni_snapshot(["channel_status"])
         return super().write(vals)
 
     def _omni_locked_fields(self):
-        """Fields that can no longer change once an order is fulfilled."""
+        """Fields of a channel order that can no longer change once it is fulfilled
+        (its lines check themselves: see ``sale.order.line._omni_check_lines_locked``).
+        Plain orders are never locked by us."""
         return {
             "order_line",
             "partner_id",
@@ -310,7 +313,9 @@ class SaleOrder(models.Model):
         locked = self._omni_locked_fields() & set(vals)
         if not locked:
             return
-        fulfilled = self.filtered(lambda o: o.lifecycle_state == "fulfilled")
+        fulfilled = self.filtered(
+            lambda o: o.channel_id and o.lifecycle_state == "fulfilled"
+        )
         if fulfilled:
             fields_desc = ", ".join(
                 sorted(self._fields[name].string for name in locked)
@@ -318,8 +323,10 @@ class SaleOrder(models.Model):
             raise UserError(
                 self.env._(
                     "Order %(orders)s is fulfilled (dispatched and invoiced): "
-                    "%(fields)s can no longer be changed. Create a return or a "
-                    "credit note instead.",
+                    "%(fields)s can no longer be changed, so that the order keeps "
+                    "agreeing with the channel and with its invoices. Returns, "
+                    "credit notes and down payments still work; create a return "
+                    "or a credit note instead.",
                     orders=", ".join(fulfilled.mapped("name")),
                     fields=fields_desc,
                 )

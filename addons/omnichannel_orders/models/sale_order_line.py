@@ -43,19 +43,41 @@ class SaleOrderLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         orders = self.env["sale.order"].browse(
-            {vals["order_id"] for vals in vals_list if vals.get("order_id")}
+            {
+                vals["order_id"]
+                for vals in vals_list
+                if vals.get("order_id") and not self._omni_is_odoo_flow_line(vals)
+            }
         )
         orders._omni_check_locked({"order_line"})
         return super().create(vals_list)
 
     def write(self, vals):
         if set(vals) & set(self._get_protected_fields()):
-            self.order_id._omni_check_locked({"order_line"})
+            self._omni_check_lines_locked()
         return super().write(vals)
 
     def unlink(self):
-        self.order_id._omni_check_locked({"order_line"})
+        self._omni_check_lines_locked()
         return super().unlink()
+
+    @api.model
+    def _omni_is_odoo_flow_line(self, vals):
+        """Lines that Odoo's own flows add to a confirmed order, which a fulfilled
+        channel order must accept like any other: down payments (and their
+        section), re-invoiced expenses, and the lines a delivery or a return
+        writes back for a product that was not on the order (``sale_stock``)."""
+        return bool(
+            vals.get("is_downpayment") or vals.get("is_expense") or vals.get("move_ids")
+        )
+
+    def _omni_check_lines_locked(self):
+        """The goods, quantities and prices of a fulfilled channel order stay as
+        the channel sold them; down payment and expense lines are Odoo's to
+        change (as Odoo's own lock allows)."""
+        lines = self.filtered(lambda line: not line.is_downpayment)
+        lines = lines.filtered(lambda line: not line.is_expense)
+        lines.order_id._omni_check_locked({"order_line"})
 
     def _omni_link_product(self, product):
         """Replace the placeholder by the real product; keep the channel's
