@@ -31,6 +31,7 @@ class SaleOrder(models.Model):
         inverse_name="order_id",
         string="Channel Bindings",
         copy=False,
+        groups="omnichannel_orders.group_order_desk_user",
     )
     channel_connected = fields.Boolean(
         compute="_compute_channel_connected",
