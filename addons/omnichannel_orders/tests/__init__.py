@@ -11,3 +11,4 @@ from . import test_mail_batch
 from . import test_manual_order
 from . import test_tours
 from . import test_unlinked
+from . import test_coexistence

@@ -1,0 +1,25 @@
+/** @odoo-module **/
+
+import {registry} from "@web/core/registry";
+
+/**
+ * A salesperson without the order desk opens a plain quotation and confirms it:
+ * Odoo's form as Odoo shows it, nothing of ours in the way.
+ */
+registry.category("web_tour.tours").add("omni_plain_salesperson_tour", {
+    steps: () => [
+        {
+            content: "The quotation form opens with its lines",
+            trigger: ".o_form_view .o_field_widget[name=order_line] .o_data_row:contains('Desk lamp')",
+        },
+        {
+            content: "Confirm the quotation",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "The order is a sales order",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Sales Order')",
+        },
+    ],
+});
