@@ -11,7 +11,7 @@ import psycopg2
 import requests
 
 from odoo import Command, api, fields, models, modules
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.queue_job.delay import group
@@ -1178,7 +1178,7 @@ class OmniChannel(models.Model):
         """Channel-side events: cancellation requests, cancellations, and orders
         that become processable (touchless channels confirm them)."""
         to_process = self.env["sale.order"]
-        to_cancel = []
+        to_cancel, normalised_of = [], {}
         for order, normalised in pairs:
             status = normalised.get("status")
             if status in adapter.cancelled_statuses:
@@ -1191,10 +1191,65 @@ class OmniChannel(models.Model):
                 )
             if status not in adapter.hold_statuses and order.state in ("draft", "sent"):
                 to_process |= order
+                normalised_of[order.id] = normalised
         if to_cancel:
             self._import_cancel(to_cancel)
         if to_process:
-            to_process._omni_process_new_orders()
+            self._import_process(to_process, normalised_of)
+
+    def _import_process(self, orders, normalised_of):
+        """Process the orders that became processable (touchless channels confirm,
+        and maybe invoice, them), as sale_automatic_workflow does: the whole batch
+        in one savepoint, else order by order, each in its own savepoint. An order
+        that cannot be processed stays stored as it came (a quotation): the reason
+        goes to the sync log and to a To-Do on the order, the others go on.
+        ``normalised_of``: {order id: the normalised order it was stored from}."""
+        try:
+            with self.env.cr.savepoint():
+                orders._omni_process_new_orders()
+            return
+        except (UserError, ValidationError) as exc:
+            if len(orders) == 1:
+                self._connector_log_process_failure(
+                    orders, normalised_of[orders.id], exc
+                )
+                return
+            _logger.info("Batch processing failed (%s), processing one by one", exc)
+        for order in orders:
+            try:
+                with self.env.cr.savepoint():
+                    order._omni_process_new_orders()
+            except (UserError, ValidationError) as exc:
+                self._connector_log_process_failure(order, normalised_of[order.id], exc)
+
+    def _connector_log_process_failure(self, order, normalised, exc):
+        """A stored order could not be processed (confirmed, invoiced): said in
+        the sync log and, once, in a To-Do for its salesperson (else the
+        channel's team leader)."""
+        _logger.info("Order %s stored but not processed: %s", order.name, exc)
+        message = self.env._(
+            "Order %(order)s was stored but could not be confirmed: %(error)s",
+            order=order.name,
+            error=str(exc) or repr(exc),
+        )
+        self._connector_log(
+            "import",
+            "order/confirm",
+            state="failed",
+            message=message,
+            payload=normalised.get("raw"),
+            record=order,
+            external_ref=normalised["external_id"],
+        )
+        summary = self.env._("Imported order not confirmed")
+        if order.activity_ids.filtered(lambda a: a.summary == summary):
+            return
+        order.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            note=message,
+            user_id=order.user_id.id or self.team_id.user_id.id or self.env.uid,
+        )
 
     def _import_cancel(self, pairs):
         """Cancel the orders the channel cancelled: all at once, one by one when
