@@ -1380,8 +1380,15 @@ class OmniChannel(models.Model):
     # ---- partners ----------------------------------------------------------------
     def _connector_find_partners(self, customers):
         """{id(customer dict): partner} found by external id (customer mapping),
-        e-mail or phone, else created (in one batch)."""
-        Partner = self.env["res.partner"].with_context(active_test=False)
+        e-mail or phone, else created (in one batch). By e-mail or phone, only
+        an active partner the channel's company may use (its own or a shared
+        one) is reused: never an archived one, nor another company's."""
+        Partner = self.env["res.partner"]
+        match_domain = [
+            ("parent_id", "=", False),
+            ("active", "=", True),
+            *Partner._check_company_domain(self.company_id),
+        ]
         ext_ids = {c.get("external_id") for c in customers if c.get("external_id")}
         emails = {
             (c.get("email") or "").strip().lower() for c in customers if c.get("email")
@@ -1401,13 +1408,12 @@ class OmniChannel(models.Model):
         by_email, by_phone = {}, {}
         if emails:
             for partner in Partner.search(
-                [("email_normalized", "in", list(emails)), ("parent_id", "=", False)],
-                order="id",
+                [("email_normalized", "in", list(emails)), *match_domain], order="id"
             ):
                 by_email.setdefault(partner.email_normalized, partner)
         if phones:
             for partner in Partner.search(
-                [("phone", "in", list(phones)), ("parent_id", "=", False)], order="id"
+                [("phone", "in", list(phones)), *match_domain], order="id"
             ):
                 by_phone.setdefault(partner.phone, partner)
         result, new_vals, new_keys = {}, [], {}

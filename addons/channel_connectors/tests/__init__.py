@@ -17,3 +17,4 @@ from . import test_fuzz
 from . import test_unique_race
 from . import test_import_page
 from . import test_touchless_import
+from . import test_partner_matching
