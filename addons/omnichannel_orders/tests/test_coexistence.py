@@ -35,9 +35,7 @@ class CoexistenceMixin:
         for node in arch.iter("field"):
             if not any(parent.tag == "field" for parent in node.iterancestors()):
                 spec.setdefault(node.get("name"), {})
-        return {
-            name: value for name, value in spec.items() if name in record._fields
-        }
+        return {name: value for name, value in spec.items() if name in record._fields}
 
 
 @tagged("post_install", "-at_install")
@@ -54,8 +52,12 @@ class TestCoexistence(CoexistenceMixin, OmniCommon):
             {
                 "partner_id": self.customer.id,
                 "order_line": [
-                    Command.create({"product_id": self.product_a.id, "product_uom_qty": 2}),
-                    Command.create({"product_id": self.product_b.id, "product_uom_qty": 1}),
+                    Command.create(
+                        {"product_id": self.product_a.id, "product_uom_qty": 2}
+                    ),
+                    Command.create(
+                        {"product_id": self.product_b.id, "product_uom_qty": 1}
+                    ),
                 ],
             }
         )
@@ -174,7 +176,9 @@ class TestCoexistence(CoexistenceMixin, OmniCommon):
         with self.assertRaisesRegex(UserError, "Returns, credit notes"):
             order.order_line[0].product_uom_qty = 9
         with self.assertRaisesRegex(UserError, "can no longer be changed"):
-            order.write({"order_line": [Command.create({"product_id": self.product_b.id})]})
+            order.write(
+                {"order_line": [Command.create({"product_id": self.product_b.id})]}
+            )
         wizard = (
             self.env["sale.advance.payment.inv"]
             .with_context(active_model="sale.order", active_ids=order.ids)
@@ -198,7 +202,9 @@ class TestCoexistence(CoexistenceMixin, OmniCommon):
             .create({"journal_id": invoice.journal_id.id, "reason": "returned"})
         )
         reversal.refund_moves()
-        self.assertTrue(order.invoice_ids.filtered(lambda m: m.move_type == "out_refund"))
+        self.assertTrue(
+            order.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        )
 
     def _deliver_and_invoice_rest(self, order):
         order._create_invoices()
@@ -222,10 +228,18 @@ class TestCoexistenceHttp(CoexistenceMixin, HttpCase):
         super().setUpClass()
         cls._plain_users()
         cls.portal = new_test_user(
-            cls.env, login="plain_portal", name="Portal Buyer", groups="base.group_portal"
+            cls.env,
+            login="plain_portal",
+            name="Portal Buyer",
+            groups="base.group_portal",
         )
         cls.product = cls.env["product.product"].create(
-            {"name": "Desk lamp", "type": "consu", "is_storable": True, "list_price": 40}
+            {
+                "name": "Desk lamp",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 40,
+            }
         )
         warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.env.company.id)], limit=1
@@ -269,7 +283,9 @@ class TestCoexistenceHttp(CoexistenceMixin, HttpCase):
                 "channel_id": channel.id,
                 "channel_order_ref": "WEB-1001",
                 "order_line": [
-                    Command.create({"product_id": self.product.id, "product_uom_qty": 1})
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 1}
+                    )
                 ],
             }
         )
@@ -295,7 +311,9 @@ class TestCoexistenceHttp(CoexistenceMixin, HttpCase):
                 "partner_id": self.env["res.partner"].create({"name": "Walk-in"}).id,
                 "user_id": self.salesman.id,
                 "order_line": [
-                    Command.create({"product_id": self.product.id, "product_uom_qty": 1})
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 1}
+                    )
                 ],
             }
         )
