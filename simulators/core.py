@@ -104,6 +104,8 @@ class Faults:
     - ``duplicates``   probability that a record is repeated (page or push)
     - ``out_of_order`` probability that a stale (older) version of a record is served
     - ``expire_tokens`` 1 = every access token issued so far is expired now
+    - ``busy``         how many of the next API calls answer "busy, try again later"
+      in the platform's shape (``fault_response_busy()``; HTTP 503 by default)
     """
 
     FLOATS = (
@@ -117,13 +119,14 @@ class Faults:
         "duplicates",
         "out_of_order",
     )
-    INTS = ("burst_429", "expire_tokens")
+    INTS = ("burst_429", "expire_tokens", "busy")
     DEFAULTS = {"burst_429": 1, "retry_after": 1.0, "timeout_seconds": 5.0}
 
     def __init__(self, spec=None, seed=0):
         self.values = {}
         self.rng = random.Random(f"faults-{seed}")
         self.burst_left = 0
+        self.busy_left = 0
         self.fired = {}
         self.update(spec or {})
 
@@ -146,6 +149,7 @@ class Faults:
                 raise ValueError(f"unknown fault {name!r}")
         self.values = values
         self.burst_left = 0
+        self.busy_left = int(values.get("busy") or 0)
 
     def get(self, name):
         return self.values.get(name, self.DEFAULTS.get(name, 0))
@@ -228,8 +232,8 @@ class SimServer:
     """Base class of every simulator. Subclasses set ``name`` and implement
     ``setup_state()`` (build the initial state from ``self.rng``), ``inspect()``, and
     optionally ``tick()`` (let time-driven state move, e.g. shipped -> delivered),
-    and the hooks ``fault_response_429()`` / ``fault_response_5xx()`` to answer in
-    the platform's own error shape."""
+    and the hooks ``fault_response_429()`` / ``fault_response_5xx()`` /
+    ``fault_response_busy()`` to answer in the platform's own error shape."""
 
     name = "sim"
 
@@ -293,6 +297,9 @@ class SimServer:
 
     def fault_response_5xx(self):
         return json_response({"error": "server_error"}, 503)
+
+    def fault_response_busy(self):
+        return self.fault_response_5xx()
 
     # ---- server lifecycle ------------------------------------------------------------
     @property
@@ -396,6 +403,10 @@ class SimServer:
         if latency:
             time.sleep(latency)
         with self.lock:
+            if faults.busy_left > 0:
+                faults.busy_left -= 1
+                faults.fired["busy"] = faults.fired.get("busy", 0) + 1
+                return self.fault_response_busy()
             if faults.burst_left > 0:
                 faults.burst_left -= 1
                 faults.fired["burst_429"] = faults.fired.get("burst_429", 0) + 1

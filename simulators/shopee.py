@@ -13,7 +13,8 @@ Protocol (see /work/shared/API_FACTS.md section 2 and its sources):
   success. The auth endpoints answer with their fields at the top level (as the docs'
   samples show). HTTP status codes of errors are not documented: this simulator answers
   403 for sign/auth errors (common in public client code), 400 for parameter and
-  business errors, 429 / 500 / 503 for the injected faults. UNVERIFIED.
+  business errors, 429 / 500 / 503 for the injected faults, 400 ``error_busy`` for
+  the ``busy`` fault. UNVERIFIED.
 - ``get_order_detail`` returns only the basic fields unless ``response_optional_fields``
   names the others (``item_list``, ``package_list``, ``recipient_address``,
   ``total_amount``, ``buyer_username``...), as the real API does.
@@ -1266,6 +1267,11 @@ class ShopeeSimulator(ShopeeFinance, SimServer):
             "error_server",
             "System error. Please try again later.",
             status=self.faults.rng.choice([500, 503]),
+        )
+
+    def fault_response_busy(self):
+        return self._error(
+            "error_busy", "The system is busy, please try again later.", status=400
         )
 
     def _apply_expire_fault(self):

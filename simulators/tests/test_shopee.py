@@ -901,6 +901,17 @@ def test_timeout_and_burst_faults(sim, client):
     assert runs and all(r >= 3 for r in runs[:-1])
 
 
+def test_busy_fault_answers_the_next_calls_only(sim, client):
+    path = "/api/v2/order/get_order_detail"
+    sn = next(iter(sim.orders))
+    control(sim, "faults", {"busy": 2})
+    busy = [client.get(path, order_sn_list=sn) for _ in range(2)]
+    assert [r.status_code for r in busy] == [400, 400]
+    assert {r.json()["error"] for r in busy} == {"error_busy"}
+    assert client.get(path, order_sn_list=sn).status_code == 200
+    assert state(sim)["faults"]["fired"]["busy"] == 2
+
+
 def test_faults_deterministic_with_seed():
     def run():
         with ShopeeSimulator(orders=5, seed=11) as server:
