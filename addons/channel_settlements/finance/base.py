@@ -14,11 +14,16 @@ A **payout** (the money that leaves the platform for the seller's bank)::
 
     {"external_id", "date", "amount", "currency", "state": "paid" | "pending",
      "bank_ref", "settlements": [settlement external ids], "raw": {...}}
+
+A client is built on the channel's order adapter (``channel_connectors.adapters``):
+it calls the platform through the adapter's signed request method, so it has the
+same HTTP session (the channel's rate limit, quick retries of a 429 or a 5xx) and
+raises the same errors: a retryable ``AdapterError`` for a network error, an HTTP 429
+or 5xx and the platform's busy / rate limit codes, ``TokenExpired`` for an expired
+access token (``omni.channel._connector_call`` refreshes it and calls again).
 """
 
-import logging
-
-_logger = logging.getLogger(__name__)
+from odoo.addons.channel_connectors.adapters import AdapterError
 
 CATEGORIES = [
     ("sale", "Sales (paid by the buyer)"),
@@ -42,15 +47,10 @@ FEE_CATEGORIES = (
     "unknown",
 )
 CLIENTS = {}
-DEFAULT_TIMEOUT = 20.0
 
 
-class FinanceError(Exception):
-    def __init__(self, message, retryable=False, retry_after=None, payload=None):
-        super().__init__(message)
-        self.retryable = retryable
-        self.retry_after = retry_after
-        self.payload = payload
+class FinanceError(AdapterError):
+    """An error of the settlement import (an adapter error like the others)."""
 
 
 def register(cls):
@@ -74,24 +74,19 @@ def to_float(value):
 
 
 class FinanceClient:
-    """Base class: ``connection`` is the channel's connection dict (``base_url``,
-    ``app_key``, ``app_secret``, ``access_token``, ``shop_id``, ``shop_cipher``,
-    ``timeout``)."""
+    """Base class: ``adapter`` is the channel's platform adapter (its
+    ``connection`` is the channel's connection dict)."""
 
     platform = None
     #: fee code -> (category, label)
     FEE_TYPES = {}
 
-    def __init__(self, connection, session=None):
-        import requests
-
-        self.connection = dict(connection)
-        self.session = session or requests.Session()
-        self.timeout = float(self.connection.get("timeout") or DEFAULT_TIMEOUT)
+    def __init__(self, adapter):
+        self.adapter = adapter
 
     @property
-    def base_url(self):
-        return (self.connection.get("base_url") or "").rstrip("/")
+    def connection(self):
+        return self.adapter.connection
 
     def fetch(self, date_from, date_to):
         raise NotImplementedError
@@ -125,32 +120,3 @@ class FinanceClient:
                 }
             )
         return lines
-
-    def _request(self, method, url, what, **kwargs):
-        import requests
-
-        kwargs.setdefault("timeout", self.timeout)
-        try:
-            resp = self.session.request(method, url, **kwargs)
-        except requests.RequestException as exc:
-            raise FinanceError(
-                f"{what}: {exc.__class__.__name__}: {exc}", retryable=True
-            ) from exc
-        if resp.status_code == 429 or resp.status_code >= 500:
-            retry_after = resp.headers.get("Retry-After")
-            try:
-                retry_after = float(retry_after) if retry_after else None
-            except ValueError:
-                retry_after = None
-            raise FinanceError(
-                f"{what}: HTTP {resp.status_code}",
-                retryable=True,
-                retry_after=retry_after,
-                payload=resp.text[:2000],
-            )
-        try:
-            return resp.json()
-        except ValueError as exc:
-            raise FinanceError(
-                f"{what}: HTTP {resp.status_code}, not JSON", payload=resp.text[:2000]
-            ) from exc

@@ -3,15 +3,13 @@ row per statement) and QueryAccountTransactions (the withdrawal to the bank).
 
 Rows are grouped into settlements by their ``statement`` label (e.g. ``"11 May 2016 -
 17 May 2016"``); a statement's payout is the GetPayoutStatus row created when that
-period closed. Signing is the connector's (``channel_connectors.adapters.lazada``).
+period closed. The calls are the connector's (``LazadaAdapter._call``: signature,
+envelope, errors).
 """
 
-import time
 from datetime import datetime, timedelta
 
-from odoo.addons.channel_connectors.adapters.lazada import sign
-
-from .base import FinanceClient, FinanceError, register, to_float
+from .base import FinanceClient, register, to_float
 
 MAX_DAYS = 179
 PAGE = 500
@@ -49,29 +47,8 @@ class LazadaFinanceClient(FinanceClient):
     }
 
     def _call(self, api_path, params, method="GET"):
-        conn = self.connection
-        query = {
-            "app_key": str(conn.get("app_key") or ""),
-            "timestamp": str(int(time.time() * 1000)),
-            "sign_method": "sha256",
-            "access_token": str(conn.get("access_token") or ""),
-        }
-        query.update({k: str(v) for k, v in params.items() if v is not None})
-        query["sign"] = sign(api_path, query, str(conn.get("app_secret") or ""))
-        what = f"Lazada {api_path}"
-        if method == "GET":
-            payload = self._request("GET", self.base_url + api_path, what, params=query)
-        else:
-            payload = self._request("POST", self.base_url + api_path, what, data=query)
-        code = str(payload.get("code", "0")) if isinstance(payload, dict) else "?"
-        if code != "0":
-            message = payload.get("message") if isinstance(payload, dict) else ""
-            raise FinanceError(
-                f"{what}: {code} {message or ''}".strip(),
-                retryable=code in ("ApiCallLimit", "E901", "901"),
-                payload=payload,
-            )
-        return payload.get("data")
+        """The ``data`` of one signed call (``LazadaAdapter._call``)."""
+        return self.adapter._call(api_path, params, method=method).get("data")
 
     def transactions(self, date_from, date_to):
         start = date_from

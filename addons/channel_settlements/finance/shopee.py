@@ -6,15 +6,12 @@
 - ``get_wallet_transaction_list`` (≤ 15 days a call): withdrawals (what reaches the
   bank) are the payouts; a withdrawal pays the escrow credits since the previous one.
 
-Signing is the connector's (``ShopeeAdapter.sign``).
+The calls are the connector's (``ShopeeAdapter.call``: signature, envelope, errors).
 """
 
-import time
 from datetime import UTC, datetime, timedelta
 
-from odoo.addons.channel_connectors.adapters.shopee import ShopeeAdapter
-
-from .base import FinanceClient, FinanceError, register, to_float
+from .base import FinanceClient, register, to_float
 
 WINDOW = 15 * 86400 - 1
 ESCROW_PAGE = 100
@@ -103,28 +100,8 @@ class ShopeeFinanceClient(FinanceClient):
     }
 
     def _call(self, method, path, params=None, body=None):
-        adapter = ShopeeAdapter(self.connection, session=self.session)
-        stamp = int(time.time())
-        query = {
-            "partner_id": adapter.partner_id,
-            "timestamp": stamp,
-            "sign": adapter.sign(path, stamp),
-            "access_token": self.connection.get("access_token") or "",
-            "shop_id": adapter.shop_id,
-        }
-        query.update(params or {})
-        what = f"Shopee {path}"
-        data = self._request(
-            method, self.base_url + path, what, params=query, json=body
-        )
-        if not isinstance(data, dict) or data.get("error"):
-            message = data.get("message") if isinstance(data, dict) else ""
-            raise FinanceError(
-                f"{what}: {data.get('error') if isinstance(data, dict) else data}"
-                f" {message or ''}".strip(),
-                payload=data,
-            )
-        return data.get("response")
+        """The envelope's ``response`` of one signed call (``ShopeeAdapter.call``)."""
+        return self.adapter.call(method, path, params, body) or {}
 
     def escrows(self, date_from, date_to):
         start, stop = _epoch(date_from), _epoch(date_to, end=True)

@@ -7,29 +7,15 @@ transaction (``revenue_breakdown``, ``shipping_cost_breakdown``,
 ``payment_id`` (several small statements may share one); a SUCCESS withdrawal with
 that id dates it.
 
-Signing (API_FACTS section 3): query keys but ``sign``/``access_token`` sorted as
-``key+value``, prefixed with the path, body appended, wrapped in ``app_secret``;
-lowercase hex HMAC-SHA256(app_secret); the token goes in ``x-tts-access-token``.
+The calls are the connector's (``TikTokAdapter.call``: signature, envelope, errors).
 """
 
-import hashlib
-import hmac
-import time
 from datetime import UTC, datetime, timedelta
 
-from .base import FinanceClient, FinanceError, register, to_float
+from .base import FinanceClient, register, to_float
 
 PAGE = 100
-RATE_LIMITED = {36009002}
-TOKEN_EXPIRED = {105002}
 SECTIONS = ("revenue_breakdown", "shipping_cost_breakdown")
-
-
-def tts_sign(secret, path, query, body=b""):
-    keys = sorted(k for k in query if k not in ("sign", "access_token"))
-    text = path + "".join(f"{k}{query[k]}" for k in keys)
-    payload = secret.encode() + text.encode() + (body or b"") + secret.encode()
-    return hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
 
 
 def _epoch(day):
@@ -73,34 +59,8 @@ class TikTokFinanceClient(FinanceClient):
     }
 
     def _get(self, path, params):
-        conn = self.connection
-        query = {
-            "app_key": str(conn.get("app_key") or ""),
-            "timestamp": str(int(time.time())),
-            "shop_cipher": str(conn.get("shop_cipher") or ""),
-        }
-        query.update({k: str(v) for k, v in params.items() if v not in (None, "")})
-        query["sign"] = tts_sign(str(conn.get("app_secret") or ""), path, query)
-        what = f"TikTok {path}"
-        payload = self._request(
-            "GET",
-            self.base_url + path,
-            what,
-            params=query,
-            headers={
-                "x-tts-access-token": str(conn.get("access_token") or ""),
-                "content-type": "application/json",
-            },
-        )
-        code = payload.get("code") if isinstance(payload, dict) else None
-        if code != 0:
-            message = payload.get("message") if isinstance(payload, dict) else payload
-            raise FinanceError(
-                f"{what}: {code} {message}",
-                retryable=code in RATE_LIMITED,
-                payload=payload,
-            )
-        return payload.get("data") or {}
+        """The ``data`` of one signed GET (``TikTokAdapter.call``)."""
+        return self.adapter.call("GET", path, query=params)
 
     def _pages(self, path, params, key):
         token = ""

@@ -6,7 +6,6 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..finance import FinanceError, get_client_class
@@ -331,27 +330,24 @@ class OmniChannel(models.Model):
         return mapping.category or default
 
     # ---- import ----
-    def _settlement_connection(self):
-        self.ensure_one()
-        channel = self.sudo()
-        return {
-            "base_url": channel.api_base_url,
-            "app_key": channel.app_key,
-            "app_secret": channel.app_secret,
-            "access_token": channel.access_token,
-            "shop_id": channel.shop_id,
-            "shop_cipher": channel.shop_cipher,
-            "currency": channel.currency_id.name,
-            "timeout": 20.0,
-        }
-
-    def _settlement_client(self):
+    def _settlement_client_class(self):
         self.ensure_one()
         try:
-            cls = get_client_class(self.platform)
+            return get_client_class(self.platform)
         except FinanceError as exc:
             raise UserError(str(exc)) from exc
-        return cls(self._settlement_connection())
+
+    def _settlement_fetch(self, date_from, date_to):
+        """The settlements and payouts of [date_from, date_to] (see
+        :mod:`..finance.base`), read through the channel's order adapter as the
+        order sync reads orders (``_connector_call``): the token refreshed before
+        it expires, an expired token refreshed once and the import started again,
+        the channel's rate limit and quick retries."""
+        self.ensure_one()
+        client_class = self._settlement_client_class()
+        return self._connector_call(
+            lambda adapter: client_class(adapter).fetch(date_from, date_to)
+        )
 
     @api.model
     def _cron_import_settlements(self):
@@ -387,14 +383,14 @@ class OmniChannel(models.Model):
         self.ensure_one()
         date_from = fields.Date.to_date(date_from)
         date_to = fields.Date.to_date(date_to)
-        try:
-            data = self._settlement_client().fetch(date_from, date_to)
-        except FinanceError as exc:
-            if exc.retryable:
-                raise RetryableJobError(
-                    str(exc), seconds=exc.retry_after or 60
-                ) from exc
-            raise UserError(str(exc)) from exc
+        # as in the order sync: a retryable error (network, HTTP 429 / 5xx, the
+        # platform busy or rate limited) retries the job, any other fails it
+        with self._connector_job_guard(
+            "import",
+            "finance/settlements",
+            external_ref=f"{date_from} - {date_to}",
+        ):
+            data = self._settlement_fetch(date_from, date_to)
         settlements = self.env["channel.settlement"]
         for vals in data["settlements"]:
             settlements |= settlements._settlement_store(self, vals)

@@ -2,3 +2,4 @@ from . import test_lazada
 from . import test_shopee
 from . import test_tiktok
 from . import test_install
+from . import test_robustness
