@@ -6,7 +6,8 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         res = super()._action_done()
-        dispatched = self.filtered(
+        # the channel is told even when the warehouse user cannot read the order
+        dispatched = self.sudo().filtered(
             lambda p: p.state == "done"
             and p.sale_id
             and p.picking_type_code in ("outgoing", "dropship")

@@ -1,7 +1,7 @@
 from lxml import etree
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from .common import OmniCommon
@@ -209,6 +209,31 @@ class TestCoexistence(CoexistenceMixin, OmniCommon):
     def _deliver_and_invoice_rest(self, order):
         order._create_invoices()
         order.invoice_ids.action_post()
+
+    def test_warehouse_validates_channel_order_it_cannot_read(self):
+        """A warehouse manager who is an *own documents* salesperson validates the
+        delivery of someone else's channel order (as Odoo's own
+        ``test_inventory_admin_no_backorder_not_own_sale_order`` does for a plain
+        one): the delivery is done, the history written, the invoice posted."""
+        warehouse_user = new_test_user(
+            self.env,
+            login="plain_warehouse",
+            groups="stock.group_stock_manager,sales_team.group_sale_salesman",
+        )
+        channel = self._create_channel("B2C shop", "B2C", invoice_policy="dispatch")
+        order = self.create_order(channel=channel, user_id=self.env.uid)
+        order.action_confirm()
+        picking = order.picking_ids.with_user(warehouse_user)
+        with self.assertRaises(AccessError):
+            order.with_user(warehouse_user).check_access("read")
+        picking.move_ids.write({"quantity": 2, "picked": True})
+        picking.move_ids.filtered(lambda m: m.product_id == self.product_b).quantity = 1
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(order.invoice_ids.state, "posted")
+        self.assertTrue(
+            order.omni_event_ids.filtered(lambda e: e.event_type == "picking")
+        )
 
     def test_plain_confirmed_order_can_be_cancelled_and_edited(self):
         order = self._plain_order()

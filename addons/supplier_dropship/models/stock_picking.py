@@ -14,7 +14,8 @@ class StockPicking(models.Model):
         """A validated drop-ship delivery hands its tracking number to the sale
         order (``tracking_ref`` / ``courier_name``: the hook the channel connectors
         push to the channel); then omnichannel_orders invoices on dispatch."""
-        for picking in self.filtered(
+        # sudo: the order may be one the validating user cannot read
+        for picking in self.sudo().filtered(
             lambda p: p.picking_type_code == "dropship" and p.sale_id
         ):
             tracking = picking.dropship_tracking_ref or (
