@@ -2,7 +2,7 @@
 PYTHON ?= python3
 export PYTHON
 
-.PHONY: setup test test-fast demo lint bench bench-smoke simulators wheels clean
+.PHONY: setup test test-fast test-core core-baseline demo lint bench bench-smoke simulators wheels clean
 
 setup:  ## install Odoo 18.0 (from ODOO_SOURCE) and the requirements; start PostgreSQL
 	bash scripts/setup.sh
@@ -12,6 +12,12 @@ test: setup  ## fresh database, the three add-ons' tests + simulators/tests + te
 
 test-fast: setup  ## same, on a clone of a cached dependencies-only database
 	$(PYTHON) scripts/run_tests.py --fast
+
+test-core: setup  ## Odoo's own tests of the modules we extend, with our add-ons, vs plain Odoo
+	$(PYTHON) scripts/core_tests.py
+
+core-baseline: setup  ## regenerate scripts/core_tests_baseline.txt on plain Odoo
+	$(PYTHON) scripts/core_tests.py --baseline
 
 demo: setup  ## demo database, simulators, Odoo on http://localhost:8069 (Ctrl-C stops)
 	$(PYTHON) scripts/demo.py
