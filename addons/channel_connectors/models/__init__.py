@@ -5,7 +5,15 @@ from . import channel_sync_log
 from . import channel_webhook_receipt
 from . import omni_bulk_operation
 from . import omni_channel
+from . import omni_channel_import
+from . import omni_channel_mapper
 from . import omni_channel_product
+from . import omni_channel_stock
+from . import omni_channel_sync_log
+from . import omni_channel_upsert
+from . import omni_channel_webhook
 from . import sale_order
+from . import sale_order_export
+from . import sale_order_shipment
 from . import stock_move
 from . import stock_picking
