@@ -6,6 +6,11 @@ from . import omni_channel
 from . import omni_channel_product
 from . import omni_order_event
 from . import sale_order
+from . import sale_order_cancel_request
+from . import sale_order_history
 from . import sale_order_line
+from . import sale_order_manual
+from . import sale_order_processing
+from . import sale_order_shipment
 from . import stock_move
 from . import stock_picking
