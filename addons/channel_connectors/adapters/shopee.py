@@ -24,9 +24,10 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 
-from .base import AdapterError, ChannelAdapter, ParseError, TokenExpired, register
+from .base import AdapterError, ChannelAdapter, TokenExpired, register
+from .shopee_labels import ShopeeLabels
+from .shopee_orders import ShopeeOrderParser
 from .tools import batches, from_epoch, parse_retry_after, signature_matches, to_epoch
-from .tools import money as _money
 from .tools import push_time as _push_time
 
 _logger = logging.getLogger(__name__)
@@ -50,11 +51,8 @@ TOKEN_ERRORS = {
     "invalid_acceess_token",  # sic, as some Shopee endpoints spell it
     "error_invalid_access_token",
 }
-DEFAULT_DOCUMENT_TYPE = "THERMAL_AIR_WAYBILL"
 #: shipment arranged: get_order_detail is completed with get_tracking_number
 TRACKED_STATUSES = ("PROCESSED", "RETRY_SHIP", "SHIPPED")
-DOCUMENT_POLLS = 12
-DOCUMENT_POLL_DELAY = 0.5
 
 
 def split_ref(ref):
@@ -67,7 +65,7 @@ def split_ref(ref):
 
 
 @register
-class ShopeeAdapter(ChannelAdapter):
+class ShopeeAdapter(ShopeeOrderParser, ShopeeLabels, ChannelAdapter):
     platform = "shopee"
     list_returns_details = False
     cancelled_statuses = frozenset({"CANCELLED"})
@@ -251,139 +249,6 @@ class ShopeeAdapter(ChannelAdapter):
                     "Shopee %s: no tracking number: %s", raw.get("order_sn"), exc
                 )
 
-    def parse_order(self, raw):
-        return self._parse_guarded(raw, "Shopee", "order_sn")
-
-    def _parse_order(self, raw):
-        order_sn = raw.get("order_sn")
-        if not order_sn or not isinstance(order_sn, str):
-            raise ParseError(
-                f"Shopee order without order_sn: {raw!r:.200}", payload=raw
-            )
-        status = raw.get("order_status")
-        if not status or not isinstance(status, str):
-            raise ParseError(f"Shopee order {order_sn}: no order_status", payload=raw)
-        self._require_times(raw, f"Shopee order {order_sn}")
-        items = raw.get("item_list")
-        if not isinstance(items, list):
-            raise ParseError(f"Shopee order {order_sn}: no item_list", payload=raw)
-
-        lines = []
-        seen = set()
-        for item in items:
-            if not isinstance(item, dict):
-                raise ValueError(f"item_list entry is not an object: {item!r:.100}")
-            item_id = item["item_id"]
-            model_id = item.get("model_id") or 0
-            quantity = item["model_quantity_purchased"]
-            if not isinstance(quantity, int) or quantity < 0:
-                raise ValueError(f"bad model_quantity_purchased {quantity!r}")
-            price = _money(item.get("model_discounted_price"), "model_discounted_price")
-            ref = f"{int(item_id)}:{int(model_id)}"
-            # order_item_id is the item_id outside bundle deals: not unique per model
-            external_id = ref
-            if external_id in seen:  # same model twice (bundle deals, add-ons)
-                external_id = f"{external_id}#{len(lines)}"
-            seen.add(external_id)
-            name = item.get("item_name") or ""
-            if item.get("model_name"):
-                name = f"{name} ({item['model_name']})" if name else item["model_name"]
-            lines.append(
-                {
-                    "external_id": external_id,
-                    "sku": item.get("model_sku") or item.get("item_sku") or "",
-                    "name": name or item.get("model_sku") or item.get("item_sku") or "",
-                    "quantity": quantity,
-                    "price_unit": price,
-                    "item_ref": ref,
-                }
-            )
-
-        address = raw.get("recipient_address") or {}
-        if not isinstance(address, dict):
-            raise ValueError("recipient_address is not an object")
-        shipping = self._address(address)
-        customer = dict(shipping)
-        customer["external_id"] = str(raw.get("buyer_user_id") or "")
-        customer["name"] = shipping["name"] or raw.get("buyer_username") or ""
-        shipping["external_id"] = ""
-
-        items_total = round(
-            sum(line["quantity"] * line["price_unit"] for line in lines), 2
-        )
-        total = _money(raw.get("total_amount"), "total_amount")
-        # get_order_detail has no buyer-paid shipping fee: what the buyer paid on top
-        # of the (discounted) items is shipping; a shortfall is a voucher.
-        rest = round(total - items_total, 2)
-        amounts = {
-            "items": items_total,
-            "shipping": rest if rest > 0 else 0.0,
-            "voucher": -rest if rest < 0 else 0.0,
-            "fees": 0.0,
-            "total": total,
-        }
-
-        packages = []
-        for package in raw.get("package_list") or []:
-            packages.append(
-                {
-                    "id": str(package.get("package_number") or ""),
-                    "tracking_ref": package.get("tracking_number") or "",
-                    "status": package.get("logistics_status") or "",
-                }
-            )
-        courier = raw.get("shipping_carrier") or next(
-            (
-                p.get("shipping_carrier")
-                for p in raw.get("package_list") or []
-                if p.get("shipping_carrier")
-            ),
-            "",
-        )
-        tracking = next((p["tracking_ref"] for p in packages if p["tracking_ref"]), "")
-        return {
-            "external_id": order_sn,
-            "status": status,
-            "updated_at": from_epoch(raw["update_time"]),
-            "created_at": from_epoch(raw["create_time"]),
-            "currency": raw.get("currency") or "",
-            "customer": customer,
-            "shipping": shipping,
-            "lines": lines,
-            "amounts": amounts,
-            "payment_method": raw.get("payment_method")
-            or ("COD" if raw.get("cod") else ""),
-            "cod": bool(raw.get("cod")),
-            "courier": courier,
-            "tracking_ref": tracking,
-            "cancel_requested": status == "IN_CANCEL",
-            "cancel_reason": raw.get("buyer_cancel_reason")
-            or raw.get("cancel_reason")
-            or "",
-            "packages": packages,
-            "raw": raw,
-        }
-
-    @staticmethod
-    def _address(address):
-        street2 = ", ".join(
-            x for x in (address.get("town"), address.get("district")) if x
-        )
-        return {
-            "external_id": "",
-            "name": address.get("name") or "",
-            "email": "",
-            "phone": address.get("phone") or "",
-            "street": address.get("full_address") or "",
-            "street2": street2,
-            "city": address.get("city") or "",
-            "zip": address.get("zipcode") or "",
-            "state": address.get("state") or "",
-            "country_code": (address.get("region") or "").upper(),
-            "vat": "",
-            "is_company": False,
-        }
-
     # ---- fulfilment ------------------------------------------------------------------
     def _order_sn(self, order):
         return self._order_ref(order, "Shopee: the order has no order_sn")
@@ -548,130 +413,6 @@ class ShopeeAdapter(ChannelAdapter):
             {"order_sn": order_sn, "package_number": package_number},
         )
         return response.get("tracking_number") or ""
-
-    def get_label(self, order):
-        order_sn = self._order_sn(order)
-        entries = []
-        for package_number in self._package_numbers(order):
-            tracking = self.get_tracking_number(order_sn, package_number)
-            if not tracking:
-                raise AdapterError(
-                    f"Shopee {order_sn}: no tracking number yet, no label",
-                    retryable=True,
-                    retry_after=60,
-                )
-            entry = {"order_sn": order_sn, "tracking_number": tracking}
-            if package_number:
-                entry["package_number"] = package_number
-            entries.append(entry)
-        doc_type = self._document_type(entries)
-        for entry in entries:
-            entry["shipping_document_type"] = doc_type
-        keys = [
-            {
-                k: e[k]
-                for k in ("order_sn", "package_number", "shipping_document_type")
-                if k in e
-            }
-            for e in entries
-        ]
-        # a retry after "still processing" finds the document made by the first call
-        if self._document_statuses(keys, check=False) != {"READY"}:
-            created = self.call(
-                "POST",
-                "/api/v2/logistics/create_shipping_document",
-                body={"order_list": entries},
-            )
-            self._document_failures(order_sn, created)
-            for attempt in range(DOCUMENT_POLLS):
-                statuses = self._document_statuses(keys)
-                if statuses == {"READY"}:
-                    break
-                if "FAILED" in statuses:
-                    raise AdapterError(f"Shopee {order_sn}: shipping document FAILED")
-                if attempt + 1 < DOCUMENT_POLLS:
-                    time.sleep(DOCUMENT_POLL_DELAY)
-            else:
-                raise AdapterError(
-                    f"Shopee {order_sn}: shipping document still processing",
-                    retryable=True,
-                    retry_after=5,
-                )
-        path = "/api/v2/logistics/download_shipping_document"
-        resp = self._request(
-            "POST",
-            path,
-            body={
-                "shipping_document_type": doc_type,
-                "order_list": [
-                    {k: e[k] for k in ("order_sn", "package_number") if k in e}
-                    for e in entries
-                ],
-            },
-        )
-        self._check_http(path, resp)
-        content_type = resp.headers.get("Content-Type") or ""
-        if "json" in content_type or not resp.content.startswith(b"%PDF"):
-            self._decode(path, resp)  # raises the envelope's error if any
-            raise AdapterError(f"Shopee {order_sn}: the shipping document is not a PDF")
-        return resp.content
-
-    def _document_type(self, entries):
-        try:
-            response = self.call(
-                "POST",
-                "/api/v2/logistics/get_shipping_document_parameter",
-                body={
-                    "order_list": [
-                        {k: e[k] for k in ("order_sn", "package_number") if k in e}
-                        for e in entries
-                    ]
-                },
-            )
-        except TokenExpired:
-            raise
-        except AdapterError as exc:
-            if exc.retryable:
-                raise
-            return DEFAULT_DOCUMENT_TYPE
-        for result in response.get("result_list") or []:
-            if result.get("suggest_shipping_document_type"):
-                return result["suggest_shipping_document_type"]
-        return DEFAULT_DOCUMENT_TYPE
-
-    def _document_statuses(self, keys, check=True):
-        """Set of the documents' statuses; with ``check=False`` an error (e.g. not
-        created yet) gives an empty set."""
-        try:
-            result = self.call(
-                "POST",
-                "/api/v2/logistics/get_shipping_document_result",
-                body={"order_list": keys},
-            )
-        except TokenExpired:
-            raise
-        except AdapterError as exc:
-            if check or exc.retryable:
-                raise
-            return set()
-        rows = result.get("result_list") or []
-        if check:
-            self._document_failures(keys[0]["order_sn"], result)
-        elif any(r.get("fail_error") for r in rows):
-            return set()
-        return {r.get("status") for r in rows}
-
-    @staticmethod
-    def _document_failures(order_sn, response):
-        failed = [r for r in response.get("result_list") or [] if r.get("fail_error")]
-        if failed:
-            raise AdapterError(
-                f"Shopee {order_sn}: shipping document: "
-                + "; ".join(
-                    f"{r['fail_error']}: {r.get('fail_message') or ''}" for r in failed
-                ),
-                payload=response,
-            )
 
     def cancel_decision(self, order, approve, reason=None):
         response = self.call(
