@@ -14,6 +14,12 @@ from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 from .base import AdapterError, ChannelAdapter, ParseError, TokenExpired, register
+from .lazada_orders import (
+    STATUS_ORDER,  # noqa: F401 (re-exported)
+    LazadaOrderParser,
+    _parse_datetime,
+    _truthy,
+)
 
 # error codes meaning "too many calls, try again in a second"
 RATE_LIMIT_CODES = {"ApiCallLimit", "E901", "901", "AppCallLimit", "SellerCallLimit"}
@@ -24,18 +30,6 @@ TOKEN_CODES = {
     "ExpiredAccessToken",
     "IllegalAccessTokenExpired",
 }
-# the order's status when its items disagree: the least advanced open status wins
-STATUS_ORDER = [
-    "unpaid",
-    "pending",
-    "packed",
-    "ready_to_ship",
-    "shipped",
-    "delivered",
-    "failed",
-    "returned",
-    "canceled",
-]
 ITEMS_BATCH = 50
 PACK_BATCH = 20
 STOCK_BATCH = 20
@@ -64,43 +58,13 @@ def push_signature(app_key, app_secret, body):
     ).hexdigest()
 
 
-def _parse_datetime(value):
-    """'2018-02-09T22:44:30+08:00' or '2014-10-15 19:12:15 +0800' -> naive UTC."""
-    if isinstance(value, int | float):
-        stamp = value / 1000.0 if value > 10**11 else value
-        return datetime.fromtimestamp(stamp, UTC).replace(tzinfo=None)
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z"):
-        try:
-            parsed = datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        return parsed.astimezone(UTC).replace(tzinfo=None)
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
-
-
 def _iso(moment):
     """Naive UTC datetime -> Lazada's ISO 8601 with offset."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
-def _money(value):
-    if value in (None, ""):
-        return 0.0
-    return float(str(value).replace(",", ""))
-
-
-def _truthy(value):
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes")
-    return bool(value)
-
-
 @register
-class LazadaAdapter(ChannelAdapter):
+class LazadaAdapter(LazadaOrderParser, ChannelAdapter):
     platform = "lazada"
     #: list_orders() fetches the items of each page (/orders/items/get, 50 a call)
     list_returns_details = True
@@ -255,162 +219,6 @@ class LazadaAdapter(ChannelAdapter):
                 orders.append(data)
         self._attach_items(orders)
         return orders
-
-    def parse_order(self, raw):
-        try:
-            return self._parse_order(raw)
-        except ParseError:
-            raise
-        except (
-            KeyError,
-            TypeError,
-            ValueError,
-            AttributeError,
-            OverflowError,
-            OSError,
-        ) as exc:
-            raise ParseError(
-                f"Lazada order cannot be read: {exc.__class__.__name__}: {exc}",
-                payload=raw,
-            ) from exc
-
-    def _parse_order(self, raw):
-        external_id = self.external_id_of(raw)
-        items = raw.get("items")
-        if not isinstance(items, list):
-            raise ParseError(f"Lazada order {external_id} has no items", payload=raw)
-        statuses = raw.get("statuses")
-        if (
-            not isinstance(statuses, list)
-            or not statuses
-            or not all(isinstance(s, str) and s for s in statuses)
-        ):
-            raise ParseError(
-                f"Lazada order {external_id}: bad statuses {statuses!r}", payload=raw
-            )
-        status = min(
-            set(statuses),
-            key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else -1,
-        )
-        if len(set(statuses)) > 1 and "canceled" in statuses:
-            open_statuses = set(statuses) - {"canceled"}
-            status = min(
-                open_statuses,
-                key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else -1,
-            )
-        billing = raw.get("address_billing") or {}
-        shipping = raw.get("address_shipping") or billing
-        customer_name = " ".join(
-            filter(
-                None,
-                [raw.get("customer_first_name"), raw.get("customer_last_name")],
-            )
-        ).strip()
-        lines = {}
-        cancel_requested = False
-        cancel_reason = ""
-        packages = {}
-        courier = tracking = ""
-        for item in items:
-            if not isinstance(item, dict):
-                raise ParseError(f"Lazada order {external_id}: bad item", payload=raw)
-            sku = item.get("sku")
-            if not sku:
-                raise ParseError(
-                    f"Lazada order {external_id}: item without SKU", payload=raw
-                )
-            price = _money(item.get("item_price"))
-            key = (sku, price, item.get("status") == "canceled")
-            item_id = str(item["order_item_id"])
-            line = lines.get(key)
-            if line:
-                line["quantity"] += 1
-                line["item_ids"].append(item_id)
-            else:
-                lines[key] = {
-                    "external_id": item_id,
-                    "sku": sku,
-                    "name": item.get("name") or sku,
-                    "quantity": 1.0,
-                    "price_unit": price,
-                    "item_ref": str(item.get("shop_sku") or item.get("sku_id") or ""),
-                    "item_ids": [item_id],
-                    "cancelled": item.get("status") == "canceled",
-                }
-            if _truthy(item.get("need_cancel_confirm")):
-                cancel_requested = True
-                cancel_reason = item.get("reason") or cancel_reason
-            if item.get("package_id"):
-                packages.setdefault(
-                    item["package_id"],
-                    {
-                        "id": item["package_id"],
-                        "tracking_ref": item.get("tracking_code") or "",
-                        "status": item.get("status"),
-                    },
-                )
-            courier = courier or item.get("shipment_provider") or ""
-            tracking = tracking or item.get("tracking_code") or ""
-        buyer_id = str(
-            raw.get("buyer_id")
-            or next((i.get("buyer_id") for i in items if i.get("buyer_id")), "")
-        )
-        items_total = _money(raw.get("price"))
-        shipping_fee = _money(raw.get("shipping_fee"))
-        voucher = _money(raw.get("voucher"))
-        payment_method = raw.get("payment_method") or ""
-        return {
-            "external_id": external_id,
-            "status": status,
-            "updated_at": _parse_datetime(raw["updated_at"]),
-            "created_at": _parse_datetime(raw["created_at"]),
-            "currency": raw.get("currency")
-            or next((i.get("currency") for i in items if i.get("currency")), None),
-            "customer": self._partner(billing, customer_name, raw, buyer_id),
-            "shipping": self._partner(shipping, customer_name, raw, buyer_id),
-            "lines": list(lines.values()),
-            "amounts": {
-                "items": items_total,
-                "shipping": shipping_fee,
-                "voucher": voucher,
-                "fees": 0.0,
-                "total": round(items_total + shipping_fee - voucher, 2),
-            },
-            "payment_method": payment_method,
-            "cod": payment_method.upper() in ("COD", "CASH_ON_DELIVERY"),
-            "courier": courier,
-            "tracking_ref": tracking,
-            "cancel_requested": cancel_requested,
-            "cancel_reason": cancel_reason,
-            "branch_key": raw.get("warehouse_code") or "",
-            "packages": list(packages.values()),
-            "raw": raw,
-        }
-
-    @staticmethod
-    def _partner(address, fallback_name, raw, buyer_id=""):
-        if not isinstance(address, dict):
-            raise ParseError("Lazada address is not an object", payload=raw)
-        name = " ".join(
-            filter(None, [address.get("first_name"), address.get("last_name")])
-        ).strip()
-        phone = address.get("phone") or address.get("phone2") or ""
-        country = address.get("country") or ""
-        return {
-            "external_id": buyer_id,
-            "name": name or fallback_name or phone or "Lazada buyer",
-            "email": address.get("email") or raw.get("customer_email") or "",
-            "phone": phone,
-            "street": address.get("address1") or "",
-            "street2": address.get("address2") or "",
-            "city": address.get("city") or "",
-            "zip": address.get("post_code") or "",
-            "state": "",
-            "country_code": country if len(country) == 2 else "",
-            "country_name": country if len(country) != 2 else "",
-            "vat": raw.get("tax_code") or "",
-            "is_company": False,
-        }
 
     # ---- fulfilment --------------------------------------------------------------
     @staticmethod
