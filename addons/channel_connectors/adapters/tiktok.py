@@ -30,9 +30,9 @@ import logging
 import time
 from urllib.parse import quote, urlsplit
 
-from .base import AdapterError, ChannelAdapter, ParseError, TokenExpired, register
+from .base import AdapterError, ChannelAdapter, TokenExpired, register
+from .tiktok_orders import TikTokOrderParser
 from .tools import batches, from_epoch, parse_retry_after, signature_matches, to_epoch
-from .tools import money as _money
 from .tools import push_time as _push_time
 
 _logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def tts_sign(app_secret, path, query, body=b""):
 
 
 @register
-class TikTokAdapter(ChannelAdapter):
+class TikTokAdapter(TikTokOrderParser, ChannelAdapter):
     platform = "tiktok"
     #: orders/search answers full orders
     list_returns_details = True
@@ -202,181 +202,6 @@ class TikTokAdapter(ChannelAdapter):
             data = self.call("GET", "/order/202309/orders", {"ids": ",".join(batch)})
             result.extend(data.get("orders") or [])
         return result
-
-    def parse_order(self, raw):
-        return self._parse_guarded(raw, "TikTok", "id")
-
-    def _parse_order(self, raw):
-        order_id = raw.get("id")
-        if not order_id or not isinstance(order_id, str):
-            raise ParseError(f"TikTok order without id: {raw!r:.200}", payload=raw)
-        status = raw.get("status")
-        if not status or not isinstance(status, str):
-            raise ParseError(f"TikTok order {order_id}: no status", payload=raw)
-        self._require_times(raw, f"TikTok order {order_id}")
-        items = raw.get("line_items")
-        if not isinstance(items, list) or not items:
-            raise ParseError(f"TikTok order {order_id}: no line_items", payload=raw)
-        payment = raw.get("payment")
-        if not isinstance(payment, dict):
-            raise ParseError(f"TikTok order {order_id}: no payment", payload=raw)
-
-        # one line_item per unit: aggregate by SKU
-        by_sku = {}
-        for item in items:
-            if not isinstance(item, dict):
-                raise ValueError(f"line_items entry is not an object: {item!r:.100}")
-            sku_id = item["sku_id"]
-            if not sku_id:
-                raise ValueError("line item without sku_id")
-            price = _money(item.get("sale_price"), "sale_price")
-            line = by_sku.get(sku_id)
-            if line is None:
-                name = item.get("product_name") or ""
-                if item.get("sku_name"):
-                    name = f"{name} ({item['sku_name']})" if name else item["sku_name"]
-                line = by_sku[sku_id] = {
-                    "external_id": str(sku_id),
-                    "sku": item.get("seller_sku") or "",
-                    "name": name or item.get("seller_sku") or str(sku_id),
-                    "quantity": 0,
-                    "price_unit": 0.0,
-                    "item_ref": f"{item.get('product_id') or ''}:{sku_id}",
-                    "line_item_ids": [],
-                    "_total": 0.0,
-                }
-            line["quantity"] += 1
-            line["_total"] += price
-            line["line_item_ids"].append(str(item.get("id") or ""))
-        lines = []
-        for line in by_sku.values():
-            line["price_unit"] = round(line.pop("_total") / line["quantity"], 6)
-            lines.append(line)
-
-        address = raw.get("recipient_address") or {}
-        if not isinstance(address, dict):
-            raise ValueError("recipient_address is not an object")
-        shipping = self._address(address)
-        customer = dict(shipping)
-        customer["external_id"] = str(raw.get("user_id") or "")
-        customer["email"] = raw.get("buyer_email") or ""
-        customer["name"] = (
-            shipping["name"] or customer["email"] or customer["external_id"]
-        )
-
-        items_total = round(
-            sum(line["quantity"] * line["price_unit"] for line in lines), 2
-        )
-        if payment.get("total_amount") in (None, ""):
-            # a payment without its total is broken, not free
-            raise ValueError("payment without total_amount")
-        total = _money(payment.get("total_amount"), "payment.total_amount")
-        shipping_fee = _money(payment.get("shipping_fee"), "payment.shipping_fee")
-        tax = _money(payment.get("tax"), "payment.tax")
-        # whatever is not items + shipping + tax is a discount outside the unit prices
-        voucher = round(items_total + shipping_fee + tax - total, 2)
-        amounts = {
-            "items": items_total,
-            "shipping": shipping_fee,
-            "voucher": voucher if abs(voucher) >= 0.005 else 0.0,
-            "fees": tax,
-            "total": total,
-        }
-
-        packages = []
-        raw_packages = raw.get("packages") or []
-        for package in raw_packages:
-            package_id = str(package.get("id") or "")
-            units = [i for i in items if str(i.get("package_id") or "") == package_id]
-            single = (
-                (raw.get("tracking_number") or "") if len(raw_packages) == 1 else ""
-            )
-            packages.append(
-                {
-                    "id": package_id,
-                    "tracking_ref": next(
-                        (
-                            i["tracking_number"]
-                            for i in units
-                            if i.get("tracking_number")
-                        ),
-                        single,
-                    ),
-                    "status": next(
-                        (i["package_status"] for i in units if i.get("package_status")),
-                        "",
-                    ),
-                }
-            )
-        tracking = raw.get("tracking_number") or next(
-            (p["tracking_ref"] for p in packages if p["tracking_ref"]), ""
-        )
-        courier = raw.get("shipping_provider") or next(
-            (
-                i["shipping_provider_name"]
-                for i in items
-                if i.get("shipping_provider_name")
-            ),
-            "",
-        )
-        cancel_reason = raw.get("cancel_reason") or next(
-            (i["cancel_reason"] for i in items if i.get("cancel_reason")), ""
-        )
-        return {
-            "external_id": order_id,
-            "status": status,
-            "updated_at": from_epoch(raw["update_time"]),
-            "created_at": from_epoch(raw["create_time"]),
-            "currency": payment.get("currency") or "",
-            "customer": customer,
-            "shipping": shipping,
-            "lines": lines,
-            "amounts": amounts,
-            "payment_method": raw.get("payment_method_name") or "",
-            "cod": bool(raw.get("is_cod")),
-            "courier": courier,
-            "tracking_ref": tracking,
-            "cancel_requested": bool(raw.get("is_buyer_request_cancel")),
-            "cancel_reason": cancel_reason,
-            "packages": packages,
-            "raw": raw,
-        }
-
-    @staticmethod
-    def _address(address):
-        levels = {}
-        for info in address.get("district_info") or []:
-            if isinstance(info, dict):
-                levels[info.get("address_level") or ""] = info.get("address_name") or ""
-        name = address.get("name") or " ".join(
-            x for x in (address.get("first_name"), address.get("last_name")) if x
-        )
-        street = address.get("address_line1") or address.get("address_detail") or ""
-        street2 = ", ".join(
-            x
-            for x in (
-                address.get("address_line2"),
-                address.get("address_line3"),
-                address.get("address_line4"),
-            )
-            if x
-        )
-        if not street:
-            street = address.get("full_address") or ""
-        return {
-            "external_id": "",
-            "name": name,
-            "email": "",
-            "phone": address.get("phone_number") or "",
-            "street": street,
-            "street2": street2,
-            "city": levels.get("L2") or levels.get("L3") or "",
-            "zip": address.get("postal_code") or "",
-            "state": levels.get("L1") or "",
-            "country_code": (address.get("region_code") or "").upper(),
-            "vat": "",
-            "is_company": False,
-        }
 
     # ---- fulfilment ------------------------------------------------------------------
     def _order_id(self, order):
