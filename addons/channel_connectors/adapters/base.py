@@ -12,7 +12,8 @@ An adapter is built from a *connection* dict (what the channel stores)::
         "webhook_url": "https://odoo.example.com/channel_connectors/webhook/<id>",
     }
 
-and answers with plain data. A **normalised order** is a dict::
+and answers with plain data. A **normalised order** is a dict
+(:class:`NormalisedOrder`)::
 
     {
         "external_id": "LZ-1001",            # the channel's order number
@@ -50,8 +51,68 @@ be read: logged with its payload and skipped).
 """
 
 import json
+from datetime import datetime
+from typing import Any, TypedDict
 
 from .tools import parse_retry_after
+
+
+class _NormalisedOrderKeys(TypedDict):
+    """The keys every adapter's ``_parse_order`` answers (see the module doc)."""
+
+    external_id: str
+    status: str
+    updated_at: datetime | None
+    created_at: datetime | None
+    currency: str | None
+    customer: dict[str, Any]
+    shipping: dict[str, Any]
+    lines: list[dict[str, Any]]
+    amounts: dict[str, float | None]
+    payment_method: str
+    cod: bool
+    courier: str
+    tracking_ref: str
+    cancel_requested: bool
+    cancel_reason: str
+    packages: list[dict[str, Any]]
+    raw: Any
+
+
+class NormalisedOrder(_NormalisedOrderKeys, total=False):
+    """A normalised order: the common keys, plus those only some platforms give."""
+
+    # generic REST sources and Lazada
+    branch_key: str
+    # cursor-paged sources (e-shop, REST)
+    order_number: str
+    version: int
+    importable: bool
+    not_importable_reason: str
+    # generic REST sources
+    order_status: str
+    record_status: str
+    deleted: bool
+    skipped_lines: list[dict[str, Any]]
+    hub_amounts: dict[str, Any]
+    branch_code: str
+    marketplace: str
+    marketplace_order_id: str
+    marketplace_status: str
+    marketplace_shop: str
+    # e-shop
+    status_label: str
+    shop_status: str
+    prices_include_tax: bool
+    cost_lines: list[dict[str, Any]]
+    voucher_codes: list[str]
+    delivery_method: str
+    delivery_method_name: str
+    payment_method_name: str
+    payment_type: str
+    payment_status: str
+    documents: list[dict[str, str]]
+    note: str
 
 
 class AdapterError(Exception):
@@ -131,7 +192,7 @@ class ChannelAdapter:
         """Full raw payloads of these orders (platform batch limits respected)."""
         raise self._unsupported("read orders")
 
-    def parse_order(self, raw):
+    def parse_order(self, raw) -> NormalisedOrder:
         """A normalised order (see module doc) or :class:`ParseError`."""
         raise self._unsupported("parse orders")
 

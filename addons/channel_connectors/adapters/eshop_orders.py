@@ -9,7 +9,7 @@ of the adapter live here too.
 import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
 
-from .base import ParseError
+from .base import NormalisedOrder, ParseError
 from .tools import iso_datetime as _datetime
 from .tools import with_version as _with_version
 
@@ -75,7 +75,7 @@ class EshopOrderParser:
         except (ValueError, KeyError, TypeError) as exc:
             raise ParseError(f"e-shop order {label}: {exc}", payload=raw) from exc
 
-    def _parse_order(self, elem, raw):
+    def _parse_order(self, elem, raw) -> NormalisedOrder:
         order_id, number, state, currency = self._order_header(elem)
         lines, items_total = self._order_lines(elem)
         costs = self._order_costs(elem)

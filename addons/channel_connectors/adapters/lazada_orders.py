@@ -7,7 +7,7 @@ method, which a subclass of the adapter can override.
 
 from datetime import UTC, datetime
 
-from .base import ParseError
+from .base import NormalisedOrder, ParseError
 
 # the order's status when its items disagree: the least advanced open status wins
 STATUS_ORDER = [
@@ -78,7 +78,7 @@ class LazadaOrderParser:
                 payload=raw,
             ) from exc
 
-    def _parse_order(self, raw):
+    def _parse_order(self, raw) -> NormalisedOrder:
         external_id, items, status = self._order_header(raw)
         customer_name = self._customer_name(raw)
         lines, packages, found = self._order_items(items, external_id, raw)

@@ -46,7 +46,7 @@ import math
 import re
 from urllib.parse import parse_qsl
 
-from .base import AdapterError, ChannelAdapter, ParseError, register
+from .base import AdapterError, ChannelAdapter, NormalisedOrder, ParseError, register
 from .tools import iso_datetime as _datetime
 from .tools import with_version as _with_version
 
@@ -321,7 +321,7 @@ class RestAdapter(ChannelAdapter):
                 f"REST source sales order {label}: {exc}", payload=raw
             ) from exc
 
-    def _parse_order(self, raw):
+    def _parse_order(self, raw) -> NormalisedOrder:
         order_id = _str(raw.get("id"))
         if not order_id:
             raise ValueError("id is missing")

@@ -5,7 +5,7 @@ the order (lines, customer and address, amounts, packages) is read by its own me
 which a subclass of the adapter can override.
 """
 
-from .base import ParseError
+from .base import NormalisedOrder, ParseError
 from .tools import from_epoch
 from .tools import money as _money
 
@@ -16,7 +16,7 @@ class ShopeeOrderParser:
     def parse_order(self, raw):
         return self._parse_guarded(raw, "Shopee", "order_sn")
 
-    def _parse_order(self, raw):
+    def _parse_order(self, raw) -> NormalisedOrder:
         order_sn, status, items = self._order_header(raw)
         lines = self._order_lines(items)
         customer, shipping = self._order_partners(raw)

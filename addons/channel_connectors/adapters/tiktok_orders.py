@@ -5,7 +5,7 @@ the customer and address, the amounts and the packages are each read by their ow
 method, which a subclass of the adapter can override.
 """
 
-from .base import ParseError
+from .base import NormalisedOrder, ParseError
 from .tools import from_epoch
 from .tools import money as _money
 
@@ -16,7 +16,7 @@ class TikTokOrderParser:
     def parse_order(self, raw):
         return self._parse_guarded(raw, "TikTok", "id")
 
-    def _parse_order(self, raw):
+    def _parse_order(self, raw) -> NormalisedOrder:
         order_id, status, items, payment = self._order_header(raw)
         lines = self._order_lines(items)
         customer, shipping = self._order_partners(raw)
