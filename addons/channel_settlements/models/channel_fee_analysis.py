@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 from ..finance import CATEGORIES
@@ -10,12 +10,10 @@ class ChannelFeeAnalysis(models.Model):
 
     _name = "channel.fee.analysis"
     _description = "Marketplace Fee Analysis"
+    _inherit = ["channel.monthly.report"]
     _auto = False
     _order = "month desc, channel_id, category"
 
-    channel_id = fields.Many2one(comodel_name="omni.channel", readonly=True)
-    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
-    month = fields.Date(readonly=True)
     category = fields.Selection(selection=CATEGORIES, readonly=True)
     amount_fee = fields.Float(string="Fees", readonly=True)
     amount_sales = fields.Float(
@@ -52,14 +50,4 @@ class ChannelFeeAnalysis(models.Model):
               LEFT JOIN sales ON sales.channel_id = fees.channel_id
                              AND sales.month = fees.month
             """
-        )
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
         )

@@ -3,8 +3,6 @@ import logging
 from odoo import Command, api, fields, models
 from odoo.tools import float_compare
 
-from .channel_settlement import journal_item_amounts
-
 _logger = logging.getLogger(__name__)
 
 
@@ -15,21 +13,11 @@ class ChannelPayout(models.Model):
 
     _name = "channel.payout"
     _description = "Marketplace Payout"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "channel.finance.document"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
     name = fields.Char(required=True)
-    channel_id = fields.Many2one(
-        comodel_name="omni.channel",
-        required=True,
-        index=True,
-        ondelete="restrict",
-        check_company=True,
-    )
-    company_id = fields.Many2one(
-        related="channel_id.company_id", store=True, index=True, precompute=True
-    )
     external_id = fields.Char(string="Payout ID", required=True, index=True, copy=False)
     bank_ref = fields.Char(
         string="Bank Reference",
@@ -37,11 +25,6 @@ class ChannelPayout(models.Model):
         help="What the bank statement line of this payout carries.",
     )
     date = fields.Date(required=True)
-    currency_id = fields.Many2one(
-        comodel_name="res.currency",
-        required=True,
-        default=lambda self: self.env.company.currency_id,
-    )
     amount = fields.Monetary(tracking=True)
     state = fields.Selection(
         selection=[("pending", "Not Paid Yet"), ("paid", "Paid Out")],
@@ -74,7 +57,6 @@ class ChannelPayout(models.Model):
         compute="_compute_reconcile_state",
         store=True,
     )
-    raw_payload = fields.Text(copy=False)
 
     _sql_constraints = [
         (
@@ -102,9 +84,6 @@ class ChannelPayout(models.Model):
     # ---- import ----
     @api.model
     def _prepare_payout_vals(self, channel, vals):
-        currency = self.env["res.currency"].search(
-            [("name", "=", vals.get("currency"))], limit=1
-        )
         return {
             "name": channel.env._(
                 "%(channel)s payout %(ref)s",
@@ -117,9 +96,7 @@ class ChannelPayout(models.Model):
             "date": vals["date"],
             "amount": vals["amount"],
             "state": vals.get("state") or "pending",
-            "currency_id": (
-                currency or channel.currency_id or channel.company_id.currency_id
-            ).id,
+            "currency_id": self._finance_currency(channel, vals.get("currency")).id,
             "raw_payload": channel._settlement_json(vals.get("raw")),
         }
 
@@ -184,8 +161,7 @@ class ChannelPayout(models.Model):
         """The amount fields of a journal item of the payout (``sign`` 1 or -1),
         in its currency (the clearing account's reconciliation with the
         settlements books the exchange difference)."""
-        self.ensure_one()
-        return journal_item_amounts(self, sign * self.amount)
+        return self._journal_item_amounts(sign * self.amount)
 
     def _prepare_move_vals(self):
         self.ensure_one()
@@ -340,7 +316,3 @@ class ChannelPayout(models.Model):
             )
         )
         return True
-
-    def action_open_move(self):
-        self.ensure_one()
-        return self.move_id._get_records_action()

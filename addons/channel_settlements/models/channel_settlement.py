@@ -11,23 +11,7 @@ _logger = logging.getLogger(__name__)
 POSTING_GROUP = "account.group_account_user"
 
 
-def journal_item_amounts(record, amount):
-    """The amount fields of a journal item of ``amount`` in ``record``'s currency
-    (a settlement or a payout: ``company_id``, ``currency_id``, ``date``): in
-    another currency than the company's, the amount stays in that currency and
-    is converted at the record's date."""
-    company = record.company_id
-    currency = record.currency_id or company.currency_id
-    amount = currency.round(amount)
-    if currency == company.currency_id:
-        return {"balance": amount}
-    return {
-        "currency_id": currency.id,
-        "amount_currency": amount,
-        "balance": currency._convert(
-            amount, company.currency_id, company, record.date or fields.Date.today()
-        ),
-    }
+AMOUNT_FIELDS = ("amount_sales", "amount_refunds", "amount_fees", "amount_net")
 
 
 class ChannelSettlement(models.Model):
@@ -37,21 +21,11 @@ class ChannelSettlement(models.Model):
 
     _name = "channel.settlement"
     _description = "Marketplace Settlement"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "channel.finance.document"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
-    channel_id = fields.Many2one(
-        comodel_name="omni.channel",
-        required=True,
-        index=True,
-        ondelete="restrict",
-        check_company=True,
-    )
-    company_id = fields.Many2one(
-        related="channel_id.company_id", store=True, index=True, precompute=True
-    )
     platform = fields.Selection(related="channel_id.platform")
     external_id = fields.Char(
         string="Statement / Payout ID", required=True, index=True, copy=False
@@ -59,11 +33,6 @@ class ChannelSettlement(models.Model):
     date_from = fields.Date(string="Period Start")
     date_to = fields.Date(string="Period End")
     date = fields.Date(required=True, index=True)
-    currency_id = fields.Many2one(
-        comodel_name="res.currency",
-        required=True,
-        default=lambda self: self.env.company.currency_id,
-    )
     line_ids = fields.One2many(
         comodel_name="channel.settlement.line",
         inverse_name="settlement_id",
@@ -101,7 +70,6 @@ class ChannelSettlement(models.Model):
         copy=False,
         check_company=True,
     )
-    raw_payload = fields.Text(copy=False)
 
     _sql_constraints = [
         (
@@ -129,9 +97,6 @@ class ChannelSettlement(models.Model):
     # ---- import ----
     @api.model
     def _prepare_settlement_vals(self, channel, vals):
-        currency = self.env["res.currency"].search(
-            [("name", "=", vals.get("currency"))], limit=1
-        )
         return {
             "name": vals.get("name") or vals["external_id"],
             "channel_id": channel.id,
@@ -139,9 +104,7 @@ class ChannelSettlement(models.Model):
             "date_from": vals.get("date_from"),
             "date_to": vals.get("date_to"),
             "date": vals.get("date") or vals.get("date_to"),
-            "currency_id": (
-                currency or channel.currency_id or channel.company_id.currency_id
-            ).id,
+            "currency_id": self._finance_currency(channel, vals.get("currency")).id,
             "payout_ref": vals.get("payout_ref") or False,
             "raw_payload": channel._settlement_json(vals.get("raw")),
         }
@@ -176,14 +139,14 @@ class ChannelSettlement(models.Model):
         commands, changed = channel._settlement_prepare_line_commands(settlement, lines)
         if not commands and settlement.payout_ref == record_vals["payout_ref"]:
             return settlement
-        before = {name: settlement[name] for name in AMOUNTS}
+        before = {name: settlement[name] for name in AMOUNT_FIELDS}
         was_posted = settlement.state == "posted"
         if was_posted and changed:
             settlement._unpost()
         record_vals.pop("channel_id")
         settlement.write(dict(record_vals, line_ids=commands))
         settlement.line_ids._resolve_orders()
-        after = {name: settlement[name] for name in AMOUNTS}
+        after = {name: settlement[name] for name in AMOUNT_FIELDS}
         messages = channel._settlement_log_changes(settlement, before, after)
         if changed:
             body = self.env._(
@@ -230,9 +193,8 @@ class ChannelSettlement(models.Model):
 
     def _amount_vals(self, amount):
         """The amount fields of a journal item of ``amount`` (in the settlement's
-        currency), see ``journal_item_amounts``."""
-        self.ensure_one()
-        return journal_item_amounts(self, amount)
+        currency), see ``_journal_item_amounts``."""
+        return self._journal_item_amounts(amount)
 
     def _prepare_move_line_vals(self):
         """Receivable lines per order (sales credit, refunds debit), fee and
@@ -240,61 +202,75 @@ class ChannelSettlement(models.Model):
         (in the settlement's currency; the net also takes the rounding of the
         conversion, so that the entry balances)."""
         self.ensure_one()
-        channel = self.channel_id
-        currency = self.currency_id or self.company_id.currency_id
-        vals_list = []
         orders = {}
         fees = {}
         for line in self.line_ids:
             if line.category in ("sale", "refund"):
                 orders.setdefault(line.order_ref or "", []).append(line)
             else:
-                account = channel._settlement_fee_account(line.category, line.fee_code)
+                account = self.channel_id._settlement_fee_account(
+                    line.category, line.fee_code
+                )
                 key = (account.id, line.fee_code)
                 entry = fees.setdefault(key, {"amount": 0.0, "name": line.name})
                 entry["amount"] += line.amount
+        vals_list = []
         for order_ref, lines in orders.items():
-            order = lines[0].sale_order_id
-            partner, account, _open = self._order_accounting(order)
-            for category in ("sale", "refund"):
-                amount = sum(x.amount for x in lines if x.category == category)
-                if float_is_zero(amount, precision_rounding=currency.rounding):
-                    continue
-                vals_list.append(
-                    {
-                        "name": self.env._(
-                            "%(order)s %(what)s",
-                            order=order_ref or self.name,
-                            what=dict(CATEGORIES)[category],
-                        ),
-                        "account_id": account.id,
-                        "partner_id": partner.id,
-                        "channel_order_ref": order_ref or False,
-                        **self._amount_vals(-amount),
-                    }
-                )
+            vals_list += self._prepare_order_move_line_vals(order_ref, lines)
         for (account_id, fee_code), entry in fees.items():
-            if float_is_zero(entry["amount"], precision_rounding=currency.rounding):
-                continue
-            vals_list.append(
-                {
-                    "name": f"{entry['name']} [{fee_code}]",
-                    "account_id": account_id,
-                    "partner_id": channel.settlement_partner_id.id,
-                    **self._amount_vals(-entry["amount"]),
-                }
-            )
+            vals_list += self._prepare_fee_move_line_vals(account_id, fee_code, entry)
         net = self._amount_vals(self.amount_net)
         net["balance"] = -sum(vals["balance"] for vals in vals_list)
         vals_list.append(
             {
                 "name": self.env._("%(name)s net", name=self.name),
-                "account_id": channel.settlement_clearing_account_id.id,
-                "partner_id": channel.settlement_partner_id.id,
+                "account_id": self.channel_id.settlement_clearing_account_id.id,
+                "partner_id": self.channel_id.settlement_partner_id.id,
                 **net,
             }
         )
         return vals_list
+
+    def _is_zero(self, amount):
+        currency = self.currency_id or self.company_id.currency_id
+        return float_is_zero(amount, precision_rounding=currency.rounding)
+
+    def _prepare_order_move_line_vals(self, order_ref, lines):
+        """The receivable lines of one order: its sales and its refunds."""
+        partner, account, _open = self._order_accounting(lines[0].sale_order_id)
+        vals_list = []
+        for category in ("sale", "refund"):
+            amount = sum(x.amount for x in lines if x.category == category)
+            if self._is_zero(amount):
+                continue
+            vals_list.append(
+                {
+                    "name": self.env._(
+                        "%(order)s %(what)s",
+                        order=order_ref or self.name,
+                        what=dict(CATEGORIES)[category],
+                    ),
+                    "account_id": account.id,
+                    "partner_id": partner.id,
+                    "channel_order_ref": order_ref or False,
+                    **self._amount_vals(-amount),
+                }
+            )
+        return vals_list
+
+    def _prepare_fee_move_line_vals(self, account_id, fee_code, entry):
+        """The line of one fee type on its account (``entry``: its total amount
+        and label; none when it is zero)."""
+        if self._is_zero(entry["amount"]):
+            return []
+        return [
+            {
+                "name": f"{entry['name']} [{fee_code}]",
+                "account_id": account_id,
+                "partner_id": self.channel_id.settlement_partner_id.id,
+                **self._amount_vals(-entry["amount"]),
+            }
+        ]
 
     def _prepare_move_vals(self):
         self.ensure_one()
@@ -375,10 +351,3 @@ class ChannelSettlement(models.Model):
         self._check_posting_rights()
         self.filtered(lambda s: s.payout_id.move_id).payout_id._unpost()
         return self._unpost()
-
-    def action_open_move(self):
-        self.ensure_one()
-        return self.move_id._get_records_action()
-
-
-AMOUNTS = ("amount_sales", "amount_refunds", "amount_fees", "amount_net")

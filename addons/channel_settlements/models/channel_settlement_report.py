@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 
@@ -7,12 +7,10 @@ class ChannelSettlementReport(models.Model):
 
     _name = "channel.settlement.report"
     _description = "Marketplace Reconciliation"
+    _inherit = ["channel.monthly.report"]
     _auto = False
     _order = "month desc, channel_id"
 
-    channel_id = fields.Many2one(comodel_name="omni.channel", readonly=True)
-    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
-    month = fields.Date(readonly=True)
     amount_invoiced = fields.Float(string="Invoiced", readonly=True)
     amount_settled = fields.Float(string="Settled (Gross - Refunds)", readonly=True)
     amount_fees = fields.Float(string="Fees and Adjustments", readonly=True)
@@ -74,14 +72,4 @@ class ChannelSettlementReport(models.Model):
               FROM moves
              GROUP BY channel_id, company_id, month
             """
-        )
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
         )

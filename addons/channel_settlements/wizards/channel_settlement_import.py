@@ -11,7 +11,7 @@ class ChannelSettlementImport(models.TransientModel):
     channel_ids = fields.Many2many(
         comodel_name="omni.channel",
         string="Channels",
-        domain="[('platform', 'in', ('lazada', 'shopee', 'tiktok'))]",
+        domain="[('settlement_supported', '=', True)]",
     )
     date_from = fields.Date(
         required=True,
