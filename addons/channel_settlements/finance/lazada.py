@@ -27,6 +27,19 @@ def _label_dates(label):
         return None, None
 
 
+def _windows(date_from, date_to):
+    """[date_from, date_to] in windows of at most ``MAX_DAYS`` + 1 days."""
+    start = date_from
+    while start <= date_to:
+        end = min(start + timedelta(days=MAX_DAYS), date_to)
+        yield start, end
+        start = end + timedelta(days=1)
+
+
+def _date(value):
+    return datetime.strptime(value[:10], "%Y-%m-%d").date()
+
+
 @register
 class LazadaFinanceClient(FinanceClient):
     platform = "lazada"
@@ -51,9 +64,7 @@ class LazadaFinanceClient(FinanceClient):
         return self.adapter._call(api_path, params, method=method).get("data")
 
     def transactions(self, date_from, date_to):
-        start = date_from
-        while start <= date_to:
-            end = min(start + timedelta(days=MAX_DAYS), date_to)
+        for start, end in _windows(date_from, date_to):
             offset = 0
             while True:
                 rows = self._call(
@@ -70,12 +81,9 @@ class LazadaFinanceClient(FinanceClient):
                 if len(rows or []) < PAGE:
                     break
                 offset += PAGE
-            start = end + timedelta(days=1)
 
     def account_transactions(self, date_from, date_to):
-        start = date_from
-        while start <= date_to:
-            end = min(start + timedelta(days=MAX_DAYS), date_to)
+        for start, end in _windows(date_from, date_to):
             page = 1
             while True:
                 data = self._call(
@@ -94,9 +102,9 @@ class LazadaFinanceClient(FinanceClient):
                 if len(rows) < ACCOUNT_PAGE:
                     break
                 page += 1
-            start = end + timedelta(days=1)
 
-    def fetch(self, date_from, date_to):
+    def statements(self, date_from, date_to):
+        """The settlements of the transactions, by their statement label."""
         statements = {}
         for row in self.transactions(date_from, date_to):
             label = row.get("statement") or "?"
@@ -124,6 +132,30 @@ class LazadaFinanceClient(FinanceClient):
                     row.get("fee_name") or row.get("transaction_type"),
                 )
             )
+        return statements
+
+    def payout(self, row, statement, withdrawals):
+        """The payout of a GetPayoutStatus row, paying ``statement`` (dated by
+        its withdrawal, else by the row's creation)."""
+        number = row["statement_number"]
+        statement["payout_ref"] = number
+        statement["raw"]["payout_status"] = row
+        payout = str(row.get("payout") or "0").split()
+        withdrawal = withdrawals.get(number) or {}
+        paid_at = withdrawal.get("transaction_time")
+        return {
+            "external_id": number,
+            "date": _date(paid_at) if paid_at else _date(row["created_at"]),
+            "amount": to_float(payout[0]),
+            "currency": payout[1] if len(payout) > 1 else None,
+            "state": "paid" if str(row.get("paid")) == "1" else "pending",
+            "bank_ref": withdrawal.get("pmt_reference") or number,
+            "settlements": [statement["external_id"]],
+            "raw": {"payout_status": row, "withdrawal": withdrawal},
+        }
+
+    def fetch(self, date_from, date_to):
+        statements = self.statements(date_from, date_to)
         by_end = sorted(
             (s for s in statements.values() if s["date_to"]), key=lambda s: s["date_to"]
         )
@@ -138,29 +170,8 @@ class LazadaFinanceClient(FinanceClient):
             )
         }
         for row in rows or []:
-            created = datetime.strptime(row["created_at"][:10], "%Y-%m-%d").date()
+            created = _date(row["created_at"])
             match = [s for s in by_end if s["date_to"] < created]
-            if not match:
-                continue
-            statement = match[-1]
-            number = row["statement_number"]
-            statement["payout_ref"] = number
-            statement["raw"]["payout_status"] = row
-            payout = str(row.get("payout") or "0").split()
-            withdrawal = withdrawals.get(number) or {}
-            paid_at = withdrawal.get("transaction_time")
-            payouts.append(
-                {
-                    "external_id": number,
-                    "date": datetime.strptime(paid_at[:10], "%Y-%m-%d").date()
-                    if paid_at
-                    else created,
-                    "amount": to_float(payout[0]),
-                    "currency": payout[1] if len(payout) > 1 else None,
-                    "state": "paid" if str(row.get("paid")) == "1" else "pending",
-                    "bank_ref": withdrawal.get("pmt_reference") or number,
-                    "settlements": [statement["external_id"]],
-                    "raw": {"payout_status": row, "withdrawal": withdrawal},
-                }
-            )
+            if match:
+                payouts.append(self.payout(row, match[-1], withdrawals))
         return {"settlements": list(statements.values()), "payouts": payouts}

@@ -96,6 +96,73 @@ class TikTokFinanceClient(FinanceClient):
                     )
         return self.residual(lines, txn["id"], order_id, txn.get("settlement_amount"))
 
+    def settlement(self, statement):
+        """The settlement of one statement, with its transactions' lines."""
+        statement_id = statement["id"]
+        day = _day(statement["statement_time"])
+        transactions = list(
+            self._pages(
+                f"/finance/202501/statements/{statement_id}/statement_transactions",
+                {"sort_field": "order_create_time"},
+                "transactions",
+            )
+        )
+        lines = []
+        for txn in transactions:
+            lines.extend(self.transaction_lines(txn))
+        self.residual(lines, statement_id, "", statement.get("settlement_amount"))
+        return {
+            "external_id": statement_id,
+            "name": f"TikTok statement {day.isoformat()}",
+            "date_from": day - timedelta(days=1),
+            "date_to": day - timedelta(days=1),
+            "date": day,
+            "currency": statement.get("currency"),
+            "payout_ref": statement.get("payment_id") or None,
+            "lines": lines,
+            "raw": {"statement": statement, "transactions": transactions},
+        }
+
+    def add_to_payout(self, payouts, statement, payment_id):
+        """Add ``statement`` to the payout of ``payment_id`` in ``payouts``."""
+        payout = payouts.setdefault(
+            payment_id,
+            {
+                "external_id": payment_id,
+                "date": _day(statement["statement_time"]),
+                "amount": 0.0,
+                "currency": statement.get("currency"),
+                "state": "paid",
+                "bank_ref": payment_id,
+                "settlements": [],
+                "raw": {"statements": []},
+            },
+        )
+        payout["amount"] = round(
+            payout["amount"] + to_float(statement.get("settlement_amount")), 2
+        )
+        payout["settlements"].append(statement["id"])
+        payout["raw"]["statements"].append(statement)
+        if statement.get("payment_status") != "PAID":
+            payout["state"] = "pending"
+
+    def date_payouts(self, payouts, date_from, date_to):
+        """Date each payout by its SUCCESS withdrawal."""
+        withdrawals = self._pages(
+            "/finance/202309/withdrawals",
+            {
+                "types": "WITHDRAW",
+                "create_time_ge": _epoch(date_from),
+                "create_time_lt": _epoch(date_to + timedelta(days=15)),
+            },
+            "withdrawals",
+        )
+        for withdrawal in withdrawals:
+            payout = payouts.get(withdrawal.get("id"))
+            if payout and withdrawal.get("status") == "SUCCESS":
+                payout["date"] = _day(withdrawal["create_time"])
+                payout["raw"]["withdrawal"] = withdrawal
+
     def fetch(self, date_from, date_to):
         settlements, payouts = [], {}
         statements = self._pages(
@@ -109,67 +176,10 @@ class TikTokFinanceClient(FinanceClient):
             "statements",
         )
         for statement in statements:
-            statement_id = statement["id"]
-            day = _day(statement["statement_time"])
-            transactions = list(
-                self._pages(
-                    f"/finance/202501/statements/{statement_id}/statement_transactions",
-                    {"sort_field": "order_create_time"},
-                    "transactions",
-                )
-            )
-            lines = []
-            for txn in transactions:
-                lines.extend(self.transaction_lines(txn))
-            self.residual(lines, statement_id, "", statement.get("settlement_amount"))
-            payment_id = statement.get("payment_id") or None
-            settlements.append(
-                {
-                    "external_id": statement_id,
-                    "name": f"TikTok statement {day.isoformat()}",
-                    "date_from": day - timedelta(days=1),
-                    "date_to": day - timedelta(days=1),
-                    "date": day,
-                    "currency": statement.get("currency"),
-                    "payout_ref": payment_id,
-                    "lines": lines,
-                    "raw": {"statement": statement, "transactions": transactions},
-                }
-            )
-            if payment_id:
-                payout = payouts.setdefault(
-                    payment_id,
-                    {
-                        "external_id": payment_id,
-                        "date": day,
-                        "amount": 0.0,
-                        "currency": statement.get("currency"),
-                        "state": "paid",
-                        "bank_ref": payment_id,
-                        "settlements": [],
-                        "raw": {"statements": []},
-                    },
-                )
-                payout["amount"] = round(
-                    payout["amount"] + to_float(statement.get("settlement_amount")), 2
-                )
-                payout["settlements"].append(statement_id)
-                payout["raw"]["statements"].append(statement)
-                if statement.get("payment_status") != "PAID":
-                    payout["state"] = "pending"
+            settlement = self.settlement(statement)
+            settlements.append(settlement)
+            if settlement["payout_ref"]:
+                self.add_to_payout(payouts, statement, settlement["payout_ref"])
         if payouts:
-            withdrawals = self._pages(
-                "/finance/202309/withdrawals",
-                {
-                    "types": "WITHDRAW",
-                    "create_time_ge": _epoch(date_from),
-                    "create_time_lt": _epoch(date_to + timedelta(days=15)),
-                },
-                "withdrawals",
-            )
-            for withdrawal in withdrawals:
-                payout = payouts.get(withdrawal.get("id"))
-                if payout and withdrawal.get("status") == "SUCCESS":
-                    payout["date"] = _day(withdrawal["create_time"])
-                    payout["raw"]["withdrawal"] = withdrawal
+            self.date_payouts(payouts, date_from, date_to)
         return {"settlements": settlements, "payouts": list(payouts.values())}
