@@ -103,27 +103,35 @@ class ShopeeFinanceClient(FinanceClient):
         """The envelope's ``response`` of one signed call (``ShopeeAdapter.call``)."""
         return self.adapter.call(method, path, params, body) or {}
 
-    def escrows(self, date_from, date_to):
+    def _listed(self, path, key, date_from, date_to, query):
+        """The ``key`` entries of every page of ``path`` over [date_from, date_to],
+        in windows of at most 15 days (``query(start, end)`` is a window's query,
+        with its ``page_no``)."""
         start, stop = _epoch(date_from), _epoch(date_to, end=True)
         while start <= stop:
             end = min(start + WINDOW, stop)
-            page = 1
+            params = query(start, end)
             while True:
-                response = self._call(
-                    "GET",
-                    "/api/v2/payment/get_escrow_list",
-                    {
-                        "release_time_from": start,
-                        "release_time_to": end,
-                        "page_size": ESCROW_PAGE,
-                        "page_no": page,
-                    },
-                )
-                yield from response.get("escrow_list") or []
+                response = self._call("GET", path, dict(params))
+                yield from response.get(key) or []
                 if not response.get("more"):
                     break
-                page += 1
+                params["page_no"] += 1
             start = end + 1
+
+    def escrows(self, date_from, date_to):
+        return self._listed(
+            "/api/v2/payment/get_escrow_list",
+            "escrow_list",
+            date_from,
+            date_to,
+            lambda start, end: {
+                "release_time_from": start,
+                "release_time_to": end,
+                "page_size": ESCROW_PAGE,
+                "page_no": 1,
+            },
+        )
 
     def details(self, order_sns):
         for index in range(0, len(order_sns), BATCH):
@@ -137,26 +145,18 @@ class ShopeeFinanceClient(FinanceClient):
                 yield entry.get("escrow_detail") or entry
 
     def wallet(self, date_from, date_to):
-        start, stop = _epoch(date_from), _epoch(date_to, end=True)
-        while start <= stop:
-            end = min(start + WINDOW, stop)
-            page = 0
-            while True:
-                response = self._call(
-                    "GET",
-                    "/api/v2/payment/get_wallet_transaction_list",
-                    {
-                        "create_time_from": start,
-                        "create_time_to": end,
-                        "page_no": page,
-                        "page_size": WALLET_PAGE,
-                    },
-                )
-                yield from response.get("transaction_list") or []
-                if not response.get("more"):
-                    break
-                page += 1
-            start = end + 1
+        return self._listed(
+            "/api/v2/payment/get_wallet_transaction_list",
+            "transaction_list",
+            date_from,
+            date_to,
+            lambda start, end: {
+                "create_time_from": start,
+                "create_time_to": end,
+                "page_no": 0,
+                "page_size": WALLET_PAGE,
+            },
+        )
 
     def escrow_lines(self, detail):
         sn = detail["order_sn"]
