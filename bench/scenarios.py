@@ -1027,7 +1027,6 @@ def dropship_fixtures(env):
     cXML and openTRANS documents need one). Returns the vendors by code."""
     from odoo import Command
 
-    sys.path.insert(0, ROOT)
     from simulators.data import catalogue
 
     gbp = env.ref("base.GBP")

@@ -16,10 +16,8 @@ import sys
 
 import odoo_env
 
-sys.path.insert(0, odoo_env.ROOT)
-
-from simulators.__main__ import DEFAULT_PORTS  # noqa: E402
-from simulators.data import buyer, catalogue  # noqa: E402
+from simulators.__main__ import DEFAULT_PORTS
+from simulators.data import buyer, catalogue
 
 CHANNELS = [
     # name, code, type, platform, processing, invoicing, simulator

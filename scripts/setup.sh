@@ -85,6 +85,10 @@ fi
 say "installing requirements.txt"
 $PIP -r requirements.txt
 
+# the simulators (pyproject.toml) as an editable package: importable from anywhere
+say "installing the simulators package (editable)"
+$PIP --no-deps --no-build-isolation --editable .
+
 if ! pg_isready -q 2>/dev/null; then
     if command -v pg_ctlcluster >/dev/null 2>&1 && [ -n "$(ls /etc/postgresql 2>/dev/null)" ]; then
         version=$(ls /etc/postgresql | sort -n | tail -n 1)

@@ -25,7 +25,7 @@ import pytest
 import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [os.path.join(ROOT, "scripts"), ROOT]
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 import odoo_env  # noqa: E402
 import run_tests  # noqa: E402

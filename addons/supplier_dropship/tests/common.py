@@ -1,6 +1,4 @@
 import json
-import os
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -10,12 +8,7 @@ from odoo import Command
 
 from odoo.addons.omnichannel_orders.tests.common import OmniCommon
 
-# tests/ -> supplier_dropship/ -> addons/ -> the repository
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *[".."] * 3))
-if REPO_ROOT not in sys.path:
-    sys.path.insert(0, REPO_ROOT)
-
-from simulators.distributor import DistributorSimulator  # noqa: E402
+from simulators.distributor import DistributorSimulator
 
 # simulator catalogue entries every distributor carries (data.catalogue())
 PART_KETTLE = "KETTLE"
