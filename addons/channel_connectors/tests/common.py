@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from odoo.tests import BaseCase
+from odoo.tests import TransactionCase
 
 from odoo.addons.omnichannel_orders.tests.common import OmniCommon
 from odoo.addons.queue_job.job import Job
@@ -42,36 +42,23 @@ class TimeoutSession(requests.Session):
         raise requests.Timeout(f"read timeout ({kwargs.get('timeout')} s)")
 
 
-class SimulatorAdapterCommon(BaseCase):
-    """A platform adapter against its in-process simulator, over real HTTP and
-    without a database (the adapters are plain Python). Subclasses set
-    ``platform``, ``simulator`` ((module, class), started with
-    ``simulator_options``) and ``credentials`` (what the connection adds)."""
+class AdapterCommon(TransactionCase):
+    """A platform adapter against its in-process simulator, authorised through
+    the simulator's code flow. Subclasses set ``platform``, ``simulator``
+    ((module, class)) and ``credentials`` (what the connection adds)."""
 
     platform = None
     simulator = None
-    simulator_options = {}
     credentials = {}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sim = load_simulator(*cls.simulator)(**cls.simulator_options).start()
+        cls.sim = load_simulator(*cls.simulator)(orders=25, seed=7).start()
         cls.addClassCleanup(cls.sim.stop)
-        cls.adapter_class = get_adapter_class(cls.platform)
-
-
-class AdapterCommon(SimulatorAdapterCommon):
-    """A marketplace's adapter (Shopee, TikTok Shop), authorised through the
-    simulator's code flow."""
-
-    simulator_options = {"orders": 25, "seed": 7}
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
         cls.http = requests.Session()
         cls.addClassCleanup(cls.http.close)
+        cls.adapter_class = get_adapter_class(cls.platform)
         cls.connection = dict(
             cls.credentials, base_url=cls.sim.url, page_limit=7, timeout=5.0
         )
@@ -206,9 +193,24 @@ class TimingOutSession:
         raise self.error(f"timed out ({url})")
 
 
-class SourceAdapterCommon(SimulatorAdapterCommon):
-    """A cursor-paged order source's adapter (e-shop, REST), the simulator reset
-    before each test."""
+class SourceAdapterCommon(TransactionCase):
+    """A cursor-paged order source's adapter (e-shop, REST) against its
+    in-process simulator, reset before each test. Subclasses set ``platform``,
+    ``simulator`` ((module, class)), ``simulator_options`` and ``credentials``
+    (what the connection adds)."""
+
+    platform = None
+    simulator = None
+    simulator_options = {}
+    credentials = {}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        simulator = load_simulator(*cls.simulator)
+        cls.sim = simulator(**cls.simulator_options).start()
+        cls.addClassCleanup(cls.sim.stop)
+        cls.Adapter = get_adapter_class(cls.platform)
 
     def setUp(self):
         super().setUp()
@@ -230,7 +232,7 @@ class SourceAdapterCommon(SimulatorAdapterCommon):
         return connection
 
     def adapter(self, **connection):
-        return self.adapter_class(self.connection(**connection))
+        return self.Adapter(self.connection(**connection))
 
     def fetch(self, adapter, since=None):
         """Every order of a full run and the parse errors, in order."""
@@ -252,7 +254,7 @@ class SourceAdapterCommon(SimulatorAdapterCommon):
     def assert_network_errors_retryable(self, timeout, error):
         """A timeout (``error`` raised by the session) and a refused connection
         are retryable errors that say so."""
-        adapter = self.adapter_class(
+        adapter = self.Adapter(
             self.connection(timeout=timeout), session=TimingOutSession(error)
         )
         with self.assertRaises(AdapterError) as caught:
