@@ -1,0 +1,291 @@
+"""TikTok Shop's statuses, error codes, delays and the signed ``api`` route."""
+
+import functools
+
+from ..core import (
+    route,
+)
+
+UNPAID = "UNPAID"
+
+
+ON_HOLD = "ON_HOLD"
+
+
+AWAITING_SHIPMENT = "AWAITING_SHIPMENT"
+
+
+PARTIALLY_SHIPPING = "PARTIALLY_SHIPPING"
+
+
+AWAITING_COLLECTION = "AWAITING_COLLECTION"
+
+
+IN_TRANSIT = "IN_TRANSIT"
+
+
+DELIVERED = "DELIVERED"
+
+
+COMPLETED = "COMPLETED"
+
+
+CANCELLED = "CANCELLED"
+
+
+STATUSES = [
+    UNPAID,
+    ON_HOLD,
+    AWAITING_SHIPMENT,
+    PARTIALLY_SHIPPING,
+    AWAITING_COLLECTION,
+    IN_TRANSIT,
+    DELIVERED,
+    COMPLETED,
+    CANCELLED,
+]
+
+
+SHIPPABLE = (AWAITING_SHIPMENT, PARTIALLY_SHIPPING)
+
+
+# a stale snapshot (fault ``out_of_order``) shows the status an order had before
+PREVIOUS_STATUS = {
+    ON_HOLD: UNPAID,
+    AWAITING_SHIPMENT: ON_HOLD,
+    PARTIALLY_SHIPPING: AWAITING_SHIPMENT,
+    AWAITING_COLLECTION: AWAITING_SHIPMENT,
+    IN_TRANSIT: AWAITING_COLLECTION,
+    DELIVERED: IN_TRANSIT,
+    COMPLETED: DELIVERED,
+    CANCELLED: AWAITING_SHIPMENT,
+}
+
+
+# package statuses
+TO_FULFILL = "TO_FULFILL"
+
+
+PROCESSING = "PROCESSING"
+
+
+FULFILLING = "FULFILLING"
+
+
+PKG_COMPLETED = "COMPLETED"
+
+
+PKG_CANCELLED = "CANCELLED"
+
+
+PKG_DISPLAY = {
+    TO_FULFILL: AWAITING_SHIPMENT,
+    PROCESSING: AWAITING_COLLECTION,
+    FULFILLING: IN_TRANSIT,
+    PKG_COMPLETED: DELIVERED,
+    PKG_CANCELLED: CANCELLED,
+}
+
+
+# cancellation statuses (the search *filter* spells the third one ..._CANCEL)
+C_PENDING = "CANCELLATION_REQUEST_PENDING"
+
+
+C_SUCCESS = "CANCELLATION_REQUEST_SUCCESS"
+
+
+C_CANCELLED = "CANCELLATION_REQUEST_CANCELLED"
+
+
+C_COMPLETE = "CANCELLATION_REQUEST_COMPLETE"
+
+
+CANCEL_STATUS_ALIASES = {"CANCELLATION_REQUEST_CANCEL": C_CANCELLED}
+
+
+DOCUMENT_TYPES = (
+    "SHIPPING_LABEL",
+    "PACKING_SLIP",
+    "SHIPPING_LABEL_AND_PACKING_SLIP",
+    "SHIPPING_LABEL_PICTURE",
+    "HAZMAT_LABEL",
+)
+
+
+# simulated durations (seconds)
+HOUR = 3600
+
+
+DAY = 86400
+
+
+ACCESS_TOKEN_LIFE = 7 * DAY
+
+
+REFRESH_TOKEN_LIFE = 365 * DAY  # UNVERIFIED: docs only say it is an absolute time
+
+
+AUTH_CODE_LIFE = 30 * 60
+
+
+ON_HOLD_WINDOW = HOUR
+
+
+DROP_OFF_COLLECT_AFTER = 6 * HOUR
+
+
+SELF_SHIP_COLLECT_AFTER = 4 * HOUR
+
+
+PICKUP_COLLECT_AFTER = 2 * HOUR  # after the start of the booked pickup slot
+
+
+DELIVER_AFTER = 36 * HOUR  # after collection
+
+
+COMPLETE_AFTER = 72 * HOUR  # after delivery
+
+
+CANCEL_RESPONSE_WINDOW = 48 * HOUR
+
+
+REFUND_AFTER = HOUR  # CANCELLATION_REQUEST_SUCCESS -> _COMPLETE
+
+
+DOC_URL_LIFE = DAY
+
+
+PUSH_RETRY_DELAYS = (2 * 60, 30 * 60, 3 * HOUR, 12 * HOUR)
+
+
+PUSH_TIMEOUT = 3
+
+
+# error codes
+E_TOO_MANY = 36009002
+
+
+E_INTERNAL = 36009003
+
+
+E_CREDENTIALS = 36009004
+
+
+E_SIGN = 106001
+
+
+E_TOKEN_EXPIRED = 105002
+
+
+E_CIPHER_REQUIRED = 106013
+
+
+E_AUTH_GRANT = 36004004  # UNVERIFIED: invalid/used/expired auth_code, refresh_token
+
+
+E_ORDER_NOT_FOUND = 21011001  # UNVERIFIED
+
+
+E_PACKAGE_NOT_FOUND = 21001001  # UNVERIFIED
+
+
+E_PACKAGE_STATUS = 21001003  # UNVERIFIED
+
+
+E_SHIP_PARAM = 21001004  # UNVERIFIED
+
+
+E_DOC_STATUS = 11006010
+
+
+E_DOC_NOT_TIKTOK = 21008017
+
+
+E_RR_PARAM = 25001001
+
+
+E_RR_ORDER_STATUS = 25001003
+
+
+E_RR_NOT_FOUND = 25007006
+
+
+E_RR_CANNOT_APPROVE = 25011012
+
+
+E_RR_CANNOT_REJECT = 25011011
+
+
+E_INV_CHECK = 12052990
+
+
+E_INV_WAREHOUSE_REQUIRED = 12019022
+
+
+E_INV_QUANTITY = 12019024
+
+
+E_INV_ALL_WAREHOUSES = 12019028
+
+
+E_INV_NO_PRODUCT = 12052032
+
+
+E_INV_SKU_REQUIRED = 12052036
+
+
+E_INV_NO_WAREHOUSE = 12052097
+
+
+E_INV_NOT_IN_PRODUCT = 12052213  # UNVERIFIED
+
+
+TIKTOK_PROVIDERS = {
+    "MY": ("6617675021119438849", "J&T Express"),
+    "ID": ("7117858858072016645", "J&T Express Indonesia"),
+}
+
+
+SELLER_PROVIDERS = {
+    "7129736286421747458": "Ninja Van",
+    "7129736286421747459": "Pos Laju",
+    "7129736286421747460": "SiCepat",
+    "7129736286421747461": "JNE",
+}
+
+
+WAREHOUSE_MAIN = "7068517275539719942"
+
+
+WAREHOUSE_SECOND = "7068517275539719943"
+
+
+MULTI_WAREHOUSE_PRODUCTS = ("BACKPACK",)
+
+
+def api(method, pattern, shop=True):
+    """A signed TikTok API route; ``shop`` APIs also need ``shop_cipher``."""
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(self, req):
+            error = self._authenticate(req, shop)
+            if error is not None:
+                return error
+            return func(self, req)
+
+        return route(method, pattern)(wrapper)
+
+    return decorator
+
+
+class ApiError(Exception):
+    def __init__(self, code, message, data=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+
+def _clean(record):
+    return {k: v for k, v in record.items() if v is not None}
