@@ -11,6 +11,12 @@ from odoo import Command, fields
 from odoo.tests import TransactionCase
 
 DAY = 86400
+# the Shopee simulator's partner and shop
+SHOPEE_PARTNER_ID = 2001887
+SHOPEE_PARTNER_KEY = "shopee-partner-key"
+SHOPEE_SHOP_ID = 600001
+# Shopee orders that are paid and not completed yet
+SHOPEE_OPEN_STATUSES = ("READY_TO_SHIP", "PROCESSED", "SHIPPED")
 
 
 class SettlementCase(TransactionCase):
@@ -97,6 +103,36 @@ class SettlementCase(TransactionCase):
             credit.reversed_entry_id = False
             credit.action_post()
         return order, invoice
+
+    @classmethod
+    def make_invoices(cls, order_refs, finance):
+        """The posted invoice of each order of ``order_refs`` (and its credit note),
+        of the amounts the simulator's finance state ``finance`` has for it."""
+        return {
+            ref: cls.make_invoice(
+                ref,
+                finance[ref]["invoice_amount"],
+                refund=finance[ref]["refund_amount"],
+            )[1]
+            for ref in order_refs
+        }
+
+    def channel_lines(self, order_ref):
+        """The settlement lines of the channel for the order ``order_ref``."""
+        return self.env["channel.settlement.line"].search(
+            [("channel_id", "=", self.channel.id), ("order_ref", "=", order_ref)]
+        )
+
+    def import_order_lines(self, order_ref):
+        """Run the import: the settlements imported, and the lines of the order
+        ``order_ref`` (all in one settlement)."""
+        settlements = self.run_import()
+        self.assertTrue(settlements)
+        lines = self.env["channel.settlement.line"].search(
+            [("order_ref", "=", order_ref)]
+        )
+        self.assertEqual(len(lines.settlement_id), 1)
+        return settlements, lines
 
     def run_import(self, days_back=40, days_ahead=40):
         """The import job, run synchronously (queue_job__no_delay)."""
@@ -198,3 +234,31 @@ class SettlementCase(TransactionCase):
     @staticmethod
     def wait(seconds=0.01):
         time.sleep(seconds)
+
+
+class ShopeeSettlementCase(SettlementCase):
+    """A Shopee shop (``sim_orders`` orders of the simulator, seed ``sim_seed``)."""
+
+    platform = "shopee"
+    sim_orders = 24
+    sim_seed = 11
+    channel_name = "Shopee MY"
+    channel_code = "SPSET"
+
+    @classmethod
+    def _make_simulator(cls):
+        from simulators.shopee import ShopeeSimulator
+
+        return ShopeeSimulator(orders=cls.sim_orders, seed=cls.sim_seed)
+
+    @classmethod
+    def _channel_vals(cls):
+        return {
+            "name": cls.channel_name,
+            "code": cls.channel_code,
+            "platform": "shopee",
+            "api_base_url": cls.sim.url,
+            "app_key": str(SHOPEE_PARTNER_ID),
+            "app_secret": SHOPEE_PARTNER_KEY,
+            "shop_id": str(SHOPEE_SHOP_ID),
+        }

@@ -98,13 +98,7 @@ class TestLazadaSettlements(SettlementCase):
         )
 
     def _settlement_of(self, order_ref):
-        return (
-            self.env["channel.settlement.line"]
-            .search(
-                [("channel_id", "=", self.channel.id), ("order_ref", "=", order_ref)]
-            )
-            .settlement_id
-        )
+        return self.channel_lines(order_ref).settlement_id
 
     def test_import_post_payout_bank(self):
         settlements = self.run_import()
@@ -201,7 +195,10 @@ class TestLazadaSettlements(SettlementCase):
                 ]
             )
         )
-        # the reconciliation and fee analysis views answer
+        self.assert_reports_answer()
+
+    def assert_reports_answer(self):
+        """The reconciliation and fee analysis views answer."""
         report = self.env["channel.settlement.report"].search(
             [("channel_id", "=", self.channel.id)]
         )

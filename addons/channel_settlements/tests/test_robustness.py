@@ -9,34 +9,15 @@ from odoo.tests import tagged
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import SettlementCase
-
-PARTNER_ID = 2001887
-PARTNER_KEY = "shopee-partner-key"
-SHOP_ID = 600001
+from .common import SHOPEE_OPEN_STATUSES, ShopeeSettlementCase
 
 
 @tagged("post_install", "-at_install")
-class TestShopeeImportRobustness(SettlementCase):
-    platform = "shopee"
-
-    @classmethod
-    def _make_simulator(cls):
-        from simulators.shopee import ShopeeSimulator
-
-        return ShopeeSimulator(orders=12, seed=5)
-
-    @classmethod
-    def _channel_vals(cls):
-        return {
-            "name": "Shopee MY robustness",
-            "code": "SPROB",
-            "platform": "shopee",
-            "api_base_url": cls.sim.url,
-            "app_key": str(PARTNER_ID),
-            "app_secret": PARTNER_KEY,
-            "shop_id": str(SHOP_ID),
-        }
+class TestShopeeImportRobustness(ShopeeSettlementCase):
+    sim_orders = 12
+    sim_seed = 5
+    channel_name = "Shopee MY robustness"
+    channel_code = "SPROB"
 
     @classmethod
     def setUpClass(cls):
@@ -45,7 +26,7 @@ class TestShopeeImportRobustness(SettlementCase):
         cls.order_sn = next(
             sn
             for sn, order in sorted(orders.items())
-            if order["status"] in ("READY_TO_SHIP", "PROCESSED", "SHIPPED")
+            if order["status"] in SHOPEE_OPEN_STATUSES
         )
         cls.income = cls.sim_post(f"/_sim/orders/{cls.order_sn}/complete")[
             "order_income"
@@ -63,12 +44,7 @@ class TestShopeeImportRobustness(SettlementCase):
         self.sim_post("/_sim/faults", values)
 
     def settlement_lines(self):
-        return self.env["channel.settlement.line"].search(
-            [
-                ("settlement_id.channel_id", "=", self.channel.id),
-                ("order_ref", "=", self.order_sn),
-            ]
-        )
+        return self.channel_lines(self.order_sn)
 
     def enqueue_import(self):
         self.channel._settlement_enqueue_import(

@@ -6,47 +6,39 @@ import requests
 
 from odoo.tests import tagged
 
-from .common import SettlementCase
-
-PARTNER_ID = 2001887
-PARTNER_KEY = "shopee-partner-key"
-SHOP_ID = 600001
+from .common import (
+    SHOPEE_OPEN_STATUSES,
+    SHOPEE_PARTNER_ID,
+    SHOPEE_PARTNER_KEY,
+    SHOPEE_SHOP_ID,
+    ShopeeSettlementCase,
+)
 
 
 @tagged("post_install", "-at_install")
-class TestShopeeSettlements(SettlementCase):
-    platform = "shopee"
-
-    @classmethod
-    def _make_simulator(cls):
-        from simulators.shopee import ShopeeSimulator
-
-        return ShopeeSimulator(orders=24, seed=11)
-
-    @classmethod
-    def _channel_vals(cls):
-        return {
-            "name": "Shopee MY",
-            "code": "SPSET",
-            "platform": "shopee",
-            "api_base_url": cls.sim.url,
-            "app_key": str(PARTNER_ID),
-            "app_secret": PARTNER_KEY,
-            "shop_id": str(SHOP_ID),
-        }
-
+class TestShopeeSettlements(ShopeeSettlementCase):
     @classmethod
     def _token(cls):
         code = cls.sim_post("/_sim/auth/code")["code"]
         path = "/api/v2/auth/token/get"
         stamp = int(time.time())
         signature = hmac.new(
-            PARTNER_KEY.encode(), f"{PARTNER_ID}{path}{stamp}".encode(), hashlib.sha256
+            SHOPEE_PARTNER_KEY.encode(),
+            f"{SHOPEE_PARTNER_ID}{path}{stamp}".encode(),
+            hashlib.sha256,
         ).hexdigest()
         answer = requests.post(
             cls.sim.url + path,
-            params={"partner_id": PARTNER_ID, "timestamp": stamp, "sign": signature},
-            json={"code": code, "partner_id": PARTNER_ID, "shop_id": SHOP_ID},
+            params={
+                "partner_id": SHOPEE_PARTNER_ID,
+                "timestamp": stamp,
+                "sign": signature,
+            },
+            json={
+                "code": code,
+                "partner_id": SHOPEE_PARTNER_ID,
+                "shop_id": SHOPEE_SHOP_ID,
+            },
             timeout=10,
         ).json()
         return answer["access_token"]
@@ -59,16 +51,13 @@ class TestShopeeSettlements(SettlementCase):
             (
                 sn
                 for sn, o in orders.items()
-                if o["status"] in ("READY_TO_SHIP", "PROCESSED", "SHIPPED")
-                and o["currency"] == "MYR"
+                if o["status"] in SHOPEE_OPEN_STATUSES and o["currency"] == "MYR"
             ),
             key=lambda sn: -orders[sn]["amounts"]["voucher_from_seller"],
         )
         if len(open_orders) < 2:
             open_orders = [
-                sn
-                for sn, o in orders.items()
-                if o["status"] in ("READY_TO_SHIP", "PROCESSED", "SHIPPED")
+                sn for sn, o in orders.items() if o["status"] in SHOPEE_OPEN_STATUSES
             ]
         cls.ref_voucher, cls.ref_refund = open_orders[:2]
         cls.detail_voucher = cls.sim_post(f"/_sim/orders/{cls.ref_voucher}/complete")
@@ -77,22 +66,13 @@ class TestShopeeSettlements(SettlementCase):
         )
         cls.advance(8)  # the Monday withdrawal
         cls.channel.sudo().access_token = cls._token()
-        finance = cls.sim_state()["finance"]["escrows"]
-        cls.inv = {}
-        for sn in (cls.ref_voucher, cls.ref_refund):
-            info = finance[sn]
-            cls.inv[sn] = cls.make_invoice(
-                sn, info["invoice_amount"], refund=info["refund_amount"]
-            )[1]
+        cls.inv = cls.make_invoices(
+            (cls.ref_voucher, cls.ref_refund), cls.sim_state()["finance"]["escrows"]
+        )
 
     def test_import_post_payout_bank_and_change(self):
-        settlements = self.run_import()
-        self.assertTrue(settlements)
-        lines = self.env["channel.settlement.line"].search(
-            [("order_ref", "=", self.ref_refund)]
-        )
+        settlements, lines = self.import_order_lines(self.ref_refund)
         settlement = lines.settlement_id
-        self.assertEqual(len(settlement), 1)
         categories = set(settlement.line_ids.mapped("category"))
         self.assertTrue(
             {"sale", "refund", "commission", "payment_fee", "shipping"} <= categories,

@@ -62,22 +62,13 @@ class TestTikTokSettlements(SettlementCase):
         cls.sim_post(f"/_sim/orders/{cls.ref_refund}/deliver", {"refund": 5.0})
         cls.advance(7.5)
         cls.channel.sudo().access_token = cls._token()
-        finance = cls.sim_state()["finance"]["orders"]
-        cls.inv = {}
-        for ref in (cls.ref_voucher, cls.ref_refund):
-            info = finance[ref]
-            cls.inv[ref] = cls.make_invoice(
-                ref, info["invoice_amount"], refund=info["refund_amount"]
-            )[1]
+        cls.inv = cls.make_invoices(
+            (cls.ref_voucher, cls.ref_refund), cls.sim_state()["finance"]["orders"]
+        )
 
     def test_import_post_payout_bank(self):
-        settlements = self.run_import()
-        self.assertTrue(settlements)
-        lines = self.env["channel.settlement.line"].search(
-            [("order_ref", "=", self.ref_refund)]
-        )
+        _settlements, lines = self.import_order_lines(self.ref_refund)
         settlement = lines.settlement_id
-        self.assertEqual(len(settlement), 1)
         self.assertTrue(settlement.payout_ref)
         categories = set(settlement.line_ids.mapped("category"))
         self.assertTrue(
