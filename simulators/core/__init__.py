@@ -18,6 +18,6 @@ from .faults import Faults
 from .feed import OrderFeedMixin
 from .pdf import a6_pdf, pdf_escape, pdf_file
 from .protocol import constant_time_equal, hmac_sha256_hex, iso_utc, json_object
-from .push import PushOutbox, PushReceiver
+from .push import PushOutbox, PushReceiver, post_push
 from .routing import Request, Response, json_response, route
 from .server import SimServer

@@ -1,11 +1,8 @@
 """Lazada's order webhooks, signed and sent from a background thread."""
 
 import json
-import threading
-import time
 
-import requests
-
+from ..core import post_push
 from .auth import push_signature
 
 
@@ -38,55 +35,32 @@ class LazadaPush:
         raw = json.dumps(body, separators=(",", ":")).encode("utf-8")
         copies = 2 if self.faults.roll("duplicates") else 1
         for copy_index in range(copies):
-            self._push_queue.put((url, raw, copy_index > 0))
-        self._ensure_push_thread()
+            self._outbox.put((url, raw, copy_index > 0))
+        self._outbox.start()
 
-    def _ensure_push_thread(self):
-        if self._push_thread is None or not self._push_thread.is_alive():
-            self._push_thread = threading.Thread(
-                target=self._push_worker, name="sim-lazada-push", daemon=True
-            )
-            self._push_thread.start()
-
-    def _push_worker(self):
-        while True:
-            job = self._push_queue.get()
-            if job is None:
-                self._push_queue.task_done()
-                return
-            url, raw, duplicate = job
-            signature = push_signature(self.app_key, self.app_secret, raw)
-            record = {
-                "url": url,
-                "body": json.loads(raw),
-                "signature": signature,
-                "duplicate": duplicate,
-                "http_status": None,
-                "error": None,
-            }
-            try:  # never holding self.lock here: the receiver may call us back
-                resp = requests.post(
-                    url,
-                    data=raw,
-                    headers={
-                        "Content-Type": "application/json",
-                        "Authorization": signature,
-                    },
-                    timeout=self.push_timeout,
-                )
-                record["http_status"] = resp.status_code
-            except requests.RequestException as exc:
-                record["error"] = str(exc)
-            with self.lock:
-                self.pushes.append(record)
-            self._push_queue.task_done()
+    def _deliver_push(self, job):
+        """The outbox thread: send one push (never holding self.lock: the receiver
+        may call us back)."""
+        url, raw, duplicate = job
+        signature = push_signature(self.app_key, self.app_secret, raw)
+        record = {
+            "url": url,
+            "body": json.loads(raw),
+            "signature": signature,
+            "duplicate": duplicate,
+            "http_status": None,
+            "error": None,
+        }
+        headers = {"Content-Type": "application/json", "Authorization": signature}
+        record["http_status"], record["error"] = post_push(
+            url, raw, headers, self.push_timeout
+        )
+        with self.lock:
+            self.pushes.append(record)
 
     def wait_pushes(self, timeout=5.0):
         """Block (without the lock) until every queued push has been attempted."""
-        deadline = time.time() + timeout
-        while self._push_queue.unfinished_tasks and time.time() < deadline:
-            time.sleep(0.01)
-        return not self._push_queue.unfinished_tasks
+        return self._outbox.wait(timeout)
 
     def start(self):
         super().start()
@@ -97,7 +71,4 @@ class LazadaPush:
 
     def stop(self):
         super().stop()
-        if self._push_thread is not None and self._push_thread.is_alive():
-            self._push_queue.put(None)
-            self._push_thread.join(timeout=self.push_timeout + 1)
-        self._push_thread = None
+        self._outbox.stop(self.push_timeout + 1)

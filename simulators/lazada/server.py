@@ -1,10 +1,10 @@
 """The Lazada simulator: its options, the ``/rest`` dispatch and the envelope."""
 
 import itertools
-import queue
 from datetime import timedelta, timezone
 
 from ..core import (
+    PushOutbox,
     SimServer,
     json_response,
     route,
@@ -82,8 +82,7 @@ class LazadaSimulator(
         self.country_name = country_name
         self.tz = timezone(timedelta(hours=offset))
         self._request_seq = itertools.count(1)
-        self._push_queue = queue.Queue()
-        self._push_thread = None
+        self._outbox = PushOutbox("sim-lazada-push", self._deliver_push)
         self.pushes = []
         super().__init__(*args, **options)
 

@@ -1,14 +1,12 @@
 """Shopee's pushes (codes 3, 4 and 15), signed and sent from a thread."""
 
 import json
-import threading
 import time
 import uuid
 
-import requests
-
 from ..core import (
     hmac_sha256_hex,
+    post_push,
 )
 
 
@@ -44,51 +42,36 @@ class ShopeePush:
                 "body": msg,
             }
             self.pushes.append(record)
-            self._push_queue.put((record, url, raw))
+            self._outbox.put((record, url, raw))
         return msg
 
-    def _push_worker(self):
-        while True:
-            job = self._push_queue.get()
-            if job is None:
-                return
-            record, url, raw = job
-            signature = hmac_sha256_hex(self.partner_key, url.encode() + b"|" + raw)
-            headers = {"Content-Type": "application/json", "Authorization": signature}
-            status, error = None, None
-            for attempt in range(self.push_retries + 1):
-                try:
-                    resp = requests.post(
-                        url, data=raw, headers=headers, timeout=self.push_timeout
-                    )
-                    status, error = resp.status_code, None
-                except requests.RequestException as exc:
-                    status, error = None, str(exc)
-                with self.lock:
-                    record["attempts"] = attempt + 1
-                    record["http_status"] = status
-                    record["error"] = error
-                if status is not None and 200 <= status < 300:
-                    break
-                time.sleep(0.05 * (attempt + 1))
+    def _deliver_push(self, job):
+        """The outbox thread: send one push, retried ``push_retries`` times."""
+        record, url, raw = job
+        signature = hmac_sha256_hex(self.partner_key, url.encode() + b"|" + raw)
+        headers = {"Content-Type": "application/json", "Authorization": signature}
+        status, error = None, None
+        for attempt in range(self.push_retries + 1):
+            status, error = post_push(url, raw, headers, self.push_timeout)
             with self.lock:
-                record["status"] = (
-                    "delivered" if status and 200 <= status < 300 else "failed"
-                )
+                record["attempts"] = attempt + 1
+                record["http_status"] = status
+                record["error"] = error
+            if status is not None and 200 <= status < 300:
+                break
+            time.sleep(0.05 * (attempt + 1))
+        with self.lock:
+            record["status"] = (
+                "delivered" if status and 200 <= status < 300 else "failed"
+            )
 
     def start(self):
         super().start()
-        self._push_thread = threading.Thread(
-            target=self._push_worker, name="sim-shopee-push", daemon=True
-        )
-        self._push_thread.start()
+        self._outbox.start()
         return self
 
     def stop(self):
-        if self._push_thread:
-            self._push_queue.put(None)
-            self._push_thread.join(timeout=self.push_timeout * 3 + 1)
-            self._push_thread = None
+        self._outbox.stop(self.push_timeout * 3 + 1)
         super().stop()
 
     def wait_pushes(self, timeout=5.0):

@@ -1,9 +1,9 @@
 """The Shopee simulator: its options, the envelope and the fault answers."""
 
-import queue
 import uuid
 
 from ..core import (
+    PushOutbox,
     SimServer,
     json_response,
 )
@@ -39,8 +39,7 @@ class ShopeeSimulator(
         self.push_url = options.get("push_url") or None
         self.push_timeout = float(options.get("push_timeout", 3))
         self.push_retries = int(options.get("push_retries", 2))
-        self._push_queue = queue.Queue()
-        self._push_thread = None
+        self._outbox = PushOutbox("sim-shopee-push", self._deliver_push)
         super().__init__(*args, **kwargs)
 
     # ---- envelope and errors ---------------------------------------------------------

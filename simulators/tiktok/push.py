@@ -1,13 +1,11 @@
 """TikTok Shop's webhooks, signed, sent from a thread and retried."""
 
 import json
-import threading
 import time
-
-import requests
 
 from ..core import (
     json_response,
+    post_push,
     route,
 )
 from .auth import webhook_signature
@@ -20,17 +18,11 @@ class TikTokPush:
     # ==== lifecycle ====
     def start(self):
         super().start()
-        self._push_thread = threading.Thread(
-            target=self._push_worker, name="sim-tiktok-push", daemon=True
-        )
-        self._push_thread.start()
+        self._outbox.start()
         return self
 
     def stop(self):
-        if self._push_thread:
-            self._push_queue.put(None)
-            self._push_thread.join(timeout=PUSH_TIMEOUT + 2)
-            self._push_thread = None
+        self._outbox.stop(PUSH_TIMEOUT + 2)
         super().stop()
 
     # ==== webhooks ====
@@ -83,40 +75,36 @@ class TikTokPush:
 
     def _send_later(self, event):
         if self.push_url:
-            self._push_queue.put((event, self.push_url))
+            self._outbox.put((event, self.push_url))
 
-    def _push_worker(self):
-        while True:
-            item = self._push_queue.get()
-            if item is None:
-                return
-            event, url = item
-            raw = event["raw"]
-            headers = {
-                "Content-Type": "application/json",
-                "Authorization": webhook_signature(self.app_key, self.app_secret, raw),
-            }
-            result = {
-                "notification_id": event["notification_id"],
-                "type": event["type"],
-                "order_id": event["order_id"],
-                "url": url,
-            }
-            try:
-                resp = requests.post(
-                    url, data=raw, headers=headers, timeout=PUSH_TIMEOUT
-                )
-                result.update(status=resp.status_code, ok=200 <= resp.status_code < 300)
-            except requests.RequestException as exc:
-                result.update(status=None, ok=False, error=str(exc))
-            with self.lock:
-                event["attempts"] += 1
-                result["attempt"] = event["attempts"]
-                result["time"] = int(self.now())
-                self.pushes.append(result)
-                if not result["ok"] and event["attempts"] <= len(PUSH_RETRY_DELAYS):
-                    delay = PUSH_RETRY_DELAYS[event["attempts"] - 1]
-                    self._retries.append((self.now() + delay, event))
+    def _deliver_push(self, job):
+        """The outbox thread: one attempt at ``event``; a failed one is retried
+        later on the simulated clock (``PUSH_RETRY_DELAYS``)."""
+        event, url = job
+        raw = event["raw"]
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": webhook_signature(self.app_key, self.app_secret, raw),
+        }
+        result = {
+            "notification_id": event["notification_id"],
+            "type": event["type"],
+            "order_id": event["order_id"],
+            "url": url,
+        }
+        status, error = post_push(url, raw, headers, PUSH_TIMEOUT)
+        if error is None:
+            result.update(status=status, ok=200 <= status < 300)
+        else:
+            result.update(status=None, ok=False, error=error)
+        with self.lock:
+            event["attempts"] += 1
+            result["attempt"] = event["attempts"]
+            result["time"] = int(self.now())
+            self.pushes.append(result)
+            if not result["ok"] and event["attempts"] <= len(PUSH_RETRY_DELAYS):
+                delay = PUSH_RETRY_DELAYS[event["attempts"] - 1]
+                self._retries.append((self.now() + delay, event))
 
     def wait_for_pushes(self, count, timeout=5.0):
         """Block until ``count`` push attempts are recorded (test helper)."""

@@ -2,10 +2,10 @@
 
 import hashlib
 import itertools
-import queue
 import time
 
 from ..core import (
+    PushOutbox,
     SimServer,
     json_response,
 )
@@ -53,8 +53,7 @@ class TikTokSimulator(
         self.push_url = options.get("push_url")
         self.settle_after = int(options.get("settle_after", SETTLE_AFTER))
         self.payment_after = int(options.get("payment_after", PAYMENT_AFTER))
-        self._push_queue = queue.Queue()
-        self._push_thread = None
+        self._outbox = PushOutbox("sim-tiktok-push", self._deliver_push)
         self._request_ids = itertools.count(1)
         self._notification_ids = itertools.count(1)
         self._expired_for = None
