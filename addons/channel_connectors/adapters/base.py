@@ -51,7 +51,7 @@ be read: logged with its payload and skipped).
 """
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypedDict
 
 from .tools import parse_retry_after
@@ -165,6 +165,10 @@ class ChannelAdapter:
     cancelled_statuses = frozenset()
     hold_statuses = frozenset()
     shipped_statuses = frozenset()
+    #: does a shipment the seller arranges (``manual``) need the id of the seller's
+    #: own carrier (``pickup["shipping_provider_id"]``)? The ship wizard and the
+    #: channel form ask for it (``omni.channel.connector_needs_provider_id``).
+    seller_shipping_needs_provider_id = False
 
     def __init__(self, connection, session=None):
         import requests  # imported here so that the module loads without it
@@ -260,6 +264,31 @@ class ChannelAdapter:
         ``app_secret``, ``webhook_url``...): no HTTP session, no token, no
         mappings; the webhook's acknowledgement only checks the signature."""
         return cls(credentials, session=_Offline()).verify_webhook(headers, body, url)
+
+    @classmethod
+    def push_sent_at(cls, body):
+        """When the platform says it sent the push ``body`` (bytes), naive UTC, or
+        None when it does not say: a ``timestamp`` in seconds or milliseconds, at
+        the top or in ``data`` (the webhook refuses a push older than a day)."""
+        try:
+            message = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(message, dict):
+            return None
+        data = message.get("data")
+        stamp = message.get("timestamp")
+        if stamp is None and isinstance(data, dict):
+            stamp = data.get("timestamp")
+        if isinstance(stamp, str) and stamp.isdigit():
+            stamp = int(stamp)
+        if not isinstance(stamp, int | float) or isinstance(stamp, bool) or stamp <= 0:
+            return None
+        try:
+            seconds = stamp / 1000.0 if stamp > 10**11 else stamp
+            return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):
+            return None
 
     @classmethod
     def supports(cls, method_name):

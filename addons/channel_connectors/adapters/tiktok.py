@@ -69,6 +69,7 @@ class TikTokAdapter(TikTokOrderParser, ChannelAdapter):
     cancelled_statuses = frozenset({"CANCELLED"})
     hold_statuses = frozenset({"UNPAID", "ON_HOLD"})
     shipped_statuses = frozenset({"IN_TRANSIT", "DELIVERED", "COMPLETED"})
+    seller_shipping_needs_provider_id = True
 
     # ---- transport -------------------------------------------------------------------
     @property

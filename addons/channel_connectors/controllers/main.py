@@ -1,8 +1,6 @@
 import hashlib
 import hmac
-import json
 import logging
-from datetime import UTC, datetime
 
 from odoo import SUPERUSER_ID, fields, http
 from odoo.http import request
@@ -60,7 +58,7 @@ class ChannelWebhookController(http.Controller):
                 payload=body.decode("utf-8", "replace"),
             )
             return request.make_response("", status=401)
-        sent_at = self._push_time(body)
+        sent_at = channel._get_adapter_class().push_sent_at(body)
         if sent_at and sent_at < fields.Datetime.now() - MAX_AGE:
             channel._connector_log(
                 "webhook",
@@ -86,30 +84,6 @@ class ChannelWebhookController(http.Controller):
             return request.make_response("", status=200)
         channel.with_context(omni_actor="webhook")._enqueue_webhook_drain()
         return request.make_response("", status=200)
-
-    @staticmethod
-    def _push_time(body):
-        """When the platform says it sent the push (naive UTC), if it says so: a
-        ``timestamp`` in seconds or milliseconds, at the top or in ``data``."""
-        try:
-            message = json.loads(body)
-        except ValueError:
-            return None
-        if not isinstance(message, dict):
-            return None
-        data = message.get("data")
-        stamp = message.get("timestamp")
-        if stamp is None and isinstance(data, dict):
-            stamp = data.get("timestamp")
-        if isinstance(stamp, str) and stamp.isdigit():
-            stamp = int(stamp)
-        if not isinstance(stamp, int | float) or isinstance(stamp, bool) or stamp <= 0:
-            return None
-        try:
-            seconds = stamp / 1000.0 if stamp > 10**11 else stamp
-            return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
-        except (OverflowError, OSError, ValueError):
-            return None
 
     @http.route(
         "/channel_connectors/oauth/<int:channel_id>/<string:token>",

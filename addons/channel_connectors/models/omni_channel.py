@@ -187,6 +187,11 @@ class OmniChannel(models.Model):
         compute="_compute_connector_ready",
         help="The channel has a platform adapter and an API URL.",
     )
+    connector_needs_provider_id = fields.Boolean(
+        compute="_compute_connector_needs_provider_id",
+        help="A shipment the seller arranges needs the ID of the seller's own "
+        "carrier on this platform.",
+    )
 
     def _compute_webhook_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
@@ -203,6 +208,14 @@ class OmniChannel(models.Model):
         for channel in self:
             channel.connector_ready = bool(
                 channel.platform in ADAPTERS and channel.api_base_url
+            )
+
+    @api.depends("platform")
+    def _compute_connector_needs_provider_id(self):
+        for channel in self:
+            cls = ADAPTERS.get(channel.platform)
+            channel.connector_needs_provider_id = bool(
+                cls and cls.seller_shipping_needs_provider_id
             )
 
     def _job_prepare_context_before_enqueue_keys(self):

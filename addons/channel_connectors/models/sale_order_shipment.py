@@ -81,7 +81,7 @@ class SaleOrder(models.Model):
             )
         if method == "manual":
             missing = orders.filtered(
-                lambda o: o.channel_id.platform == "tiktok"
+                lambda o: o.channel_id.connector_needs_provider_id
                 and not o._connector_prepare_pickup(params)
             )
             if missing:
@@ -90,6 +90,7 @@ class SaleOrder(models.Model):
                         "TikTok Shop needs the ID of your own carrier for a manual "
                         "shipment (%(orders)s): fill in Carrier ID, or the channel's "
                         "Own Carrier ID.",
+                        channels=", ".join(missing.channel_id.mapped("name")),
                         orders=", ".join(missing.mapped("name")),
                     )
                 )

@@ -49,8 +49,8 @@ class ChannelShipWizard(models.TransientModel):
     @api.depends("order_ids")
     def _compute_needs_provider(self):
         for wizard in self:
-            wizard.needs_provider = "tiktok" in wizard.order_ids.channel_id.mapped(
-                "platform"
+            wizard.needs_provider = any(
+                wizard.order_ids.channel_id.mapped("connector_needs_provider_id")
             )
 
     def _prepare_params(self):
