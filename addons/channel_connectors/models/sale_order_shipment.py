@@ -87,7 +87,7 @@ class SaleOrder(models.Model):
             if missing:
                 raise UserError(
                     self.env._(
-                        "TikTok Shop needs the ID of your own carrier for a manual "
+                        "%(channels)s needs the ID of your own carrier for a manual "
                         "shipment (%(orders)s): fill in Carrier ID, or the channel's "
                         "Own Carrier ID.",
                         channels=", ".join(missing.channel_id.mapped("name")),
