@@ -296,23 +296,10 @@ class EshopXmlAdapter(EshopOrderParser, ChannelAdapter):
         ``{"external_id", "status", "success", "unchanged", "state", "version",
         "error_code", "message"}``; a rejected update does not raise."""
         root = ET.Element("StatusUpdates")
-        sent = []
-        for order, status, values in updates:
-            values = values or {}
-            order_id = self._order_id(order)
-            name = self._status_name(status)
-            update = ET.SubElement(root, "StatusUpdate")
-            ET.SubElement(update, "OrderId").text = order_id
-            ET.SubElement(update, "Status").text = name
-            for kind, number in self._documents(values):
-                ET.SubElement(update, "Document", Type=kind).text = number
-            tracking = values.get("tracking_ref") or values.get("tracking_number")
-            if tracking:
-                ET.SubElement(update, "TrackingNumber").text = str(tracking)
-            carrier = values.get("carrier") or values.get("courier")
-            if carrier:
-                ET.SubElement(update, "Carrier").text = str(carrier)
-            sent.append((order_id, name))
+        sent = [
+            self._status_update_element(root, order, status, values or {})
+            for order, status, values in updates
+        ]
         if not sent:
             return []
         body = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
@@ -331,38 +318,58 @@ class EshopXmlAdapter(EshopOrderParser, ChannelAdapter):
         out = []
         for order_id, name in sent:
             pending = results.get(order_id)
-            res = pending.pop(0) if pending else None
-            if res is None:
-                out.append(
-                    {
-                        "external_id": order_id,
-                        "status": name,
-                        "success": False,
-                        "unchanged": False,
-                        "state": "",
-                        "version": None,
-                        "error_code": "no_result",
-                        "message": f"the shop gave no result for order {order_id}",
-                    }
-                )
-                continue
-            error = res.find("Error")
-            version = _text(res, "Version")
             out.append(
-                {
-                    "external_id": order_id,
-                    "status": name,
-                    "success": _bool(res.get("Success")),
-                    "unchanged": _bool(res.get("Unchanged")),
-                    "state": res.find("State").get("Code", "")
-                    if res.find("State") is not None
-                    else "",
-                    "version": int(version) if version.isdigit() else None,
-                    "error_code": error.get("Code", "") if error is not None else "",
-                    "message": (error.text or "").strip() if error is not None else "",
-                }
+                self._status_result(order_id, name, pending.pop(0) if pending else None)
             )
         return out
+
+    def _status_update_element(self, root, order, status, values):
+        """Add the ``<StatusUpdate>`` of one update to ``root``: (order id, the
+        shop's status name)."""
+        order_id = self._order_id(order)
+        name = self._status_name(status)
+        update = ET.SubElement(root, "StatusUpdate")
+        ET.SubElement(update, "OrderId").text = order_id
+        ET.SubElement(update, "Status").text = name
+        for kind, number in self._documents(values):
+            ET.SubElement(update, "Document", Type=kind).text = number
+        tracking = values.get("tracking_ref") or values.get("tracking_number")
+        if tracking:
+            ET.SubElement(update, "TrackingNumber").text = str(tracking)
+        carrier = values.get("carrier") or values.get("courier")
+        if carrier:
+            ET.SubElement(update, "Carrier").text = str(carrier)
+        return order_id, name
+
+    @staticmethod
+    def _status_result(order_id, name, res):
+        """The result dict of one update from its ``<Result>`` (None: the shop
+        gave none)."""
+        if res is None:
+            return {
+                "external_id": order_id,
+                "status": name,
+                "success": False,
+                "unchanged": False,
+                "state": "",
+                "version": None,
+                "error_code": "no_result",
+                "message": f"the shop gave no result for order {order_id}",
+            }
+        error = res.find("Error")
+        version = _text(res, "Version")
+        return {
+            "external_id": order_id,
+            "status": name,
+            "success": _bool(res.get("Success")),
+            "unchanged": _bool(res.get("Unchanged")),
+            "state": res.find("State").get("Code", "")
+            if res.find("State") is not None
+            else "",
+            "version": int(version) if version.isdigit() else None,
+            "error_code": error.get("Code", "") if error is not None else "",
+            "message": (error.text or "").strip() if error is not None else "",
+        }
 
     def update_status(self, order, status, **values):
         """Push ``status`` (Confirmed/Potwierdzone, Fulfilled/Zrealizowane,

@@ -253,65 +253,78 @@ class LazadaAdapter(LazadaOrderParser, ChannelAdapter):
         tracking = tracking_ref or ""
         courier = ""
         if not package_id:
-            if not items:
-                raise AdapterError(f"Lazada order {external_id} has no open item.")
-            pack_req = {
-                "pack_order_list": [
-                    {
-                        "order_id": int(external_id),
-                        "order_item_list": [int(i["order_item_id"]) for i in items],
-                    }
-                ],
-                "delivery_type": "dropship",
-                "shipping_allocate_type": "TFS",
-            }
-            provider = self._shipment_provider()
-            if provider:
-                pack_req["shipment_provider_code"] = provider
-            result = (
-                self._call(
-                    "/order/fulfill/pack", {"packReq": pack_req}, method="POST"
-                ).get("result")
-                or {}
+            package_id, tracking, courier = self._pack_order(
+                external_id, items, tracking
             )
-            packed = (result.get("data") or {}).get("pack_order_list") or []
-            for packed_order in packed:
-                for item in packed_order.get("order_item_list") or []:
-                    if str(item.get("item_err_code", "0")) != "0":
-                        raise AdapterError(
-                            f"Lazada pack of order {external_id}: "
-                            f"{item.get('msg') or item.get('item_err_code')}",
-                            payload=result,
-                        )
-                    package_id = package_id or item.get("package_id")
-                    tracking = item.get("tracking_number") or tracking
-                    courier = item.get("shipment_provider") or courier
-            if not package_id:
-                raise AdapterError(
-                    f"Lazada pack of order {external_id} returned no package",
-                    payload=result,
-                )
         if not any(i.get("status") in ("ready_to_ship", "shipped") for i in items):
-            result = (
-                self._call(
-                    "/order/package/rts",
-                    {"readyToShipReq": {"packages": [{"package_id": package_id}]}},
-                    method="POST",
-                ).get("result")
-                or {}
-            )
-            for package in (result.get("data") or {}).get("packages") or []:
-                if str(package.get("item_err_code", "0")) != "0":
-                    raise AdapterError(
-                        f"Lazada ready-to-ship of {package_id}: "
-                        f"{package.get('msg') or package.get('item_err_code')}",
-                        payload=result,
-                    )
+            self._ready_to_ship(package_id)
         if not tracking:
             tracking = next(
                 (i.get("tracking_code") for i in items if i.get("tracking_code")), ""
             )
         return {"tracking_ref": tracking, "courier": courier, "package_id": package_id}
+
+    def _pack_order(self, external_id, items, tracking):
+        """Pack the open ``items`` of the order: (package id, tracking number,
+        courier), ``tracking`` kept when the pack gives none."""
+        if not items:
+            raise AdapterError(f"Lazada order {external_id} has no open item.")
+        pack_req = {
+            "pack_order_list": [
+                {
+                    "order_id": int(external_id),
+                    "order_item_list": [int(i["order_item_id"]) for i in items],
+                }
+            ],
+            "delivery_type": "dropship",
+            "shipping_allocate_type": "TFS",
+        }
+        provider = self._shipment_provider()
+        if provider:
+            pack_req["shipment_provider_code"] = provider
+        result = (
+            self._call("/order/fulfill/pack", {"packReq": pack_req}, method="POST").get(
+                "result"
+            )
+            or {}
+        )
+        package_id = None
+        courier = ""
+        packed = (result.get("data") or {}).get("pack_order_list") or []
+        for packed_order in packed:
+            for item in packed_order.get("order_item_list") or []:
+                if str(item.get("item_err_code", "0")) != "0":
+                    raise AdapterError(
+                        f"Lazada pack of order {external_id}: "
+                        f"{item.get('msg') or item.get('item_err_code')}",
+                        payload=result,
+                    )
+                package_id = package_id or item.get("package_id")
+                tracking = item.get("tracking_number") or tracking
+                courier = item.get("shipment_provider") or courier
+        if not package_id:
+            raise AdapterError(
+                f"Lazada pack of order {external_id} returned no package",
+                payload=result,
+            )
+        return package_id, tracking, courier
+
+    def _ready_to_ship(self, package_id):
+        result = (
+            self._call(
+                "/order/package/rts",
+                {"readyToShipReq": {"packages": [{"package_id": package_id}]}},
+                method="POST",
+            ).get("result")
+            or {}
+        )
+        for package in (result.get("data") or {}).get("packages") or []:
+            if str(package.get("item_err_code", "0")) != "0":
+                raise AdapterError(
+                    f"Lazada ready-to-ship of {package_id}: "
+                    f"{package.get('msg') or package.get('item_err_code')}",
+                    payload=result,
+                )
 
     def get_label(self, order):
         package_ids = [p["id"] for p in order.get("packages") or [] if p.get("id")]

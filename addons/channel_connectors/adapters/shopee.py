@@ -64,6 +64,65 @@ def split_ref(ref):
     return int(parts[0]), int(model)
 
 
+def _pickup_address(addresses, pickup, params):
+    """The pickup address ``pickup["address"]`` names (an address id, or a dict
+    with a ``zip``), else the pickup/default one, else the first."""
+    wanted = pickup.get("address")
+    address = None
+    if wanted not in (None, ""):
+        address = next(
+            (a for a in addresses if str(a.get("address_id")) == str(wanted)), None
+        )
+    if address is None and isinstance(wanted, dict) and wanted.get("zip"):
+        address = next(
+            (a for a in addresses if a.get("zipcode") == wanted["zip"]), None
+        )
+    if address is None:
+        address = next(
+            (
+                a
+                for a in addresses
+                if "pickup_address" in (a.get("address_flag") or [])
+                or "default_address" in (a.get("address_flag") or [])
+            ),
+            addresses[0] if addresses else None,
+        )
+    if address is None:
+        raise AdapterError("Shopee: no pickup address for this order", payload=params)
+    return address
+
+
+def _pickup_slot(slots, pickup):
+    """The time slot ``pickup["time_slot"]`` (id or text) or ``pickup["date"]``
+    names, else the first (None when there is none)."""
+    slot = None
+    wanted_slot, wanted_date = pickup.get("time_slot"), pickup.get("date")
+    if wanted_slot not in (None, ""):
+        slot = next(
+            (
+                s
+                for s in slots
+                if str(wanted_slot)
+                in (str(s.get("pickup_time_id")), s.get("time_text"))
+            ),
+            None,
+        )
+    if slot is None and wanted_date not in (None, ""):
+        day = wanted_date if isinstance(wanted_date, str) else str(wanted_date)[:10]
+        slot = next(
+            (
+                s
+                for s in slots
+                if from_epoch(s.get("date"))
+                and from_epoch(s["date"]).date().isoformat() == day[:10]
+            ),
+            None,
+        )
+    if slot is None:
+        slot = slots[0] if slots else None
+    return slot
+
+
 @register
 class ShopeeAdapter(ShopeeOrderParser, ShopeeLabels, ChannelAdapter):
     platform = "shopee"
@@ -320,57 +379,8 @@ class ShopeeAdapter(ShopeeOrderParser, ShopeeLabels, ChannelAdapter):
     def _pickup_params(params, pickup, tracking_ref):
         needed = (params.get("info_needed") or {}).get("pickup")
         info = params.get("pickup") or {}
-        addresses = info.get("address_list") or []
-        wanted = pickup.get("address")
-        address = None
-        if wanted not in (None, ""):
-            address = next(
-                (a for a in addresses if str(a.get("address_id")) == str(wanted)), None
-            )
-        if address is None and isinstance(wanted, dict) and wanted.get("zip"):
-            address = next(
-                (a for a in addresses if a.get("zipcode") == wanted["zip"]), None
-            )
-        if address is None:
-            address = next(
-                (
-                    a
-                    for a in addresses
-                    if "pickup_address" in (a.get("address_flag") or [])
-                    or "default_address" in (a.get("address_flag") or [])
-                ),
-                addresses[0] if addresses else None,
-            )
-        if address is None:
-            raise AdapterError(
-                "Shopee: no pickup address for this order", payload=params
-            )
-        slots = address.get("time_slot_list") or []
-        slot = None
-        wanted_slot, wanted_date = pickup.get("time_slot"), pickup.get("date")
-        if wanted_slot not in (None, ""):
-            slot = next(
-                (
-                    s
-                    for s in slots
-                    if str(wanted_slot)
-                    in (str(s.get("pickup_time_id")), s.get("time_text"))
-                ),
-                None,
-            )
-        if slot is None and wanted_date not in (None, ""):
-            day = wanted_date if isinstance(wanted_date, str) else str(wanted_date)[:10]
-            slot = next(
-                (
-                    s
-                    for s in slots
-                    if from_epoch(s.get("date"))
-                    and from_epoch(s["date"]).date().isoformat() == day[:10]
-                ),
-                None,
-            )
-        if slot is None:
-            slot = slots[0] if slots else None
+        address = _pickup_address(info.get("address_list") or [], pickup, params)
+        slot = _pickup_slot(address.get("time_slot_list") or [], pickup)
         result = {"address_id": address.get("address_id")}
         if slot is not None:
             result["pickup_time_id"] = slot.get("pickup_time_id")

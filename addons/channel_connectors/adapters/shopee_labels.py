@@ -18,19 +18,7 @@ class ShopeeLabels:
 
     def get_label(self, order):
         order_sn = self._order_sn(order)
-        entries = []
-        for package_number in self._package_numbers(order):
-            tracking = self.get_tracking_number(order_sn, package_number)
-            if not tracking:
-                raise AdapterError(
-                    f"Shopee {order_sn}: no tracking number yet, no label",
-                    retryable=True,
-                    retry_after=60,
-                )
-            entry = {"order_sn": order_sn, "tracking_number": tracking}
-            if package_number:
-                entry["package_number"] = package_number
-            entries.append(entry)
+        entries = self._label_entries(order_sn, order)
         doc_type = self._document_type(entries)
         for entry in entries:
             entry["shipping_document_type"] = doc_type
@@ -44,26 +32,51 @@ class ShopeeLabels:
         ]
         # a retry after "still processing" finds the document made by the first call
         if self._document_statuses(keys, check=False) != {"READY"}:
-            created = self.call(
-                "POST",
-                "/api/v2/logistics/create_shipping_document",
-                body={"order_list": entries},
-            )
-            self._document_failures(order_sn, created)
-            for attempt in range(DOCUMENT_POLLS):
-                statuses = self._document_statuses(keys)
-                if statuses == {"READY"}:
-                    break
-                if "FAILED" in statuses:
-                    raise AdapterError(f"Shopee {order_sn}: shipping document FAILED")
-                if attempt + 1 < DOCUMENT_POLLS:
-                    time.sleep(DOCUMENT_POLL_DELAY)
-            else:
+            self._create_document(order_sn, entries, keys)
+        return self._download_document(order_sn, doc_type, entries)
+
+    def _label_entries(self, order_sn, order):
+        """One ``{"order_sn", "tracking_number", "package_number"?}`` per package
+        (retryable until each has its tracking number)."""
+        entries = []
+        for package_number in self._package_numbers(order):
+            tracking = self.get_tracking_number(order_sn, package_number)
+            if not tracking:
                 raise AdapterError(
-                    f"Shopee {order_sn}: shipping document still processing",
+                    f"Shopee {order_sn}: no tracking number yet, no label",
                     retryable=True,
-                    retry_after=5,
+                    retry_after=60,
                 )
+            entry = {"order_sn": order_sn, "tracking_number": tracking}
+            if package_number:
+                entry["package_number"] = package_number
+            entries.append(entry)
+        return entries
+
+    def _create_document(self, order_sn, entries, keys):
+        """Create the shipping document and poll until it is ready."""
+        created = self.call(
+            "POST",
+            "/api/v2/logistics/create_shipping_document",
+            body={"order_list": entries},
+        )
+        self._document_failures(order_sn, created)
+        for attempt in range(DOCUMENT_POLLS):
+            statuses = self._document_statuses(keys)
+            if statuses == {"READY"}:
+                return
+            if "FAILED" in statuses:
+                raise AdapterError(f"Shopee {order_sn}: shipping document FAILED")
+            if attempt + 1 < DOCUMENT_POLLS:
+                time.sleep(DOCUMENT_POLL_DELAY)
+        raise AdapterError(
+            f"Shopee {order_sn}: shipping document still processing",
+            retryable=True,
+            retry_after=5,
+        )
+
+    def _download_document(self, order_sn, doc_type, entries):
+        """The PDF of the ready shipping document."""
         path = "/api/v2/logistics/download_shipping_document"
         resp = self._request(
             "POST",

@@ -408,54 +408,59 @@ class TikTokAdapter(TikTokOrderParser, ChannelAdapter):
                 (parts[2] if len(parts) > 2 and parts[2] else None, item)
             )
         for product_id, skus in by_product.items():
-            names = {
-                sku_id: entries[0][1].get("sku") for sku_id, entries in skus.items()
-            }
-            body = {
-                "skus": [
-                    {
-                        "id": sku_id,
-                        "inventory": [
-                            dict(
-                                {
-                                    "quantity": min(
-                                        max(int(item.get("quantity") or 0), 0),
-                                        MAX_STOCK,
-                                    )
-                                },
-                                **({"warehouse_id": warehouse} if warehouse else {}),
-                            )
-                            for warehouse, item in entries
-                        ],
-                    }
-                    for sku_id, entries in skus.items()
-                ]
-            }
-            try:
-                data = self.call(
-                    "POST",
-                    f"/product/202309/products/{quote(product_id, safe='')}"
-                    "/inventory/update",
-                    body=body,
-                )
-            except AdapterError as exc:
-                if exc.retryable or isinstance(exc, TokenExpired):
-                    raise
-                failures.extend(
-                    {"sku": sku, "message": str(exc)} for sku in names.values()
-                )
-                continue
-            for error in data.get("errors") or []:
-                detail = error.get("detail") or {}
-                sku_id = str(detail.get("sku_id") or "")
-                failures.append(
-                    {
-                        "sku": names.get(sku_id, sku_id or product_id),
-                        "message": (
-                            f"{error.get('code') or ''} {error.get('message') or ''}"
-                        ).strip(),
-                    }
-                )
+            failures += self._update_product_stock(product_id, skus)
+        return failures
+
+    @staticmethod
+    def _stock_body(skus):
+        """The inventory update body of one product: ``skus`` is {sku id:
+        [(warehouse id or None, item)]}."""
+        return {
+            "skus": [
+                {
+                    "id": sku_id,
+                    "inventory": [
+                        dict(
+                            {
+                                "quantity": min(
+                                    max(int(item.get("quantity") or 0), 0), MAX_STOCK
+                                )
+                            },
+                            **({"warehouse_id": warehouse} if warehouse else {}),
+                        )
+                        for warehouse, item in entries
+                    ],
+                }
+                for sku_id, entries in skus.items()
+            ]
+        }
+
+    def _update_product_stock(self, product_id, skus):
+        """Push the stock of one product's SKUs: the failures."""
+        names = {sku_id: entries[0][1].get("sku") for sku_id, entries in skus.items()}
+        try:
+            data = self.call(
+                "POST",
+                f"/product/202309/products/{quote(product_id, safe='')}"
+                "/inventory/update",
+                body=self._stock_body(skus),
+            )
+        except AdapterError as exc:
+            if exc.retryable or isinstance(exc, TokenExpired):
+                raise
+            return [{"sku": sku, "message": str(exc)} for sku in names.values()]
+        failures = []
+        for error in data.get("errors") or []:
+            detail = error.get("detail") or {}
+            sku_id = str(detail.get("sku_id") or "")
+            failures.append(
+                {
+                    "sku": names.get(sku_id, sku_id or product_id),
+                    "message": (
+                        f"{error.get('code') or ''} {error.get('message') or ''}"
+                    ).strip(),
+                }
+            )
         return failures
 
     # ---- tokens ----------------------------------------------------------------------

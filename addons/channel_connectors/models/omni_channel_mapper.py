@@ -111,6 +111,35 @@ class OmniChannel(models.Model):
         e-mail or phone, else created (in one batch). By e-mail or phone, only
         an active partner the channel's company may use (its own or a shared
         one) is reused: never an archived one, nor another company's."""
+        by_ext, by_email, by_phone = self._connector_known_partners(customers)
+        result, new_vals, new_keys = {}, [], {}
+        for customer in customers:
+            key = (
+                customer.get("external_id")
+                or (customer.get("email") or "").strip().lower()
+                or customer.get("phone")
+                or customer.get("name")
+            )
+            partner = (
+                by_ext.get(customer.get("external_id"))
+                or by_email.get((customer.get("email") or "").strip().lower())
+                or by_phone.get(customer.get("phone"))
+            )
+            if partner:
+                result[id(customer)] = partner
+                continue
+            if key in new_keys:
+                new_keys[key].append(customer)
+                continue
+            new_keys[key] = [customer]
+            new_vals.append(self._prepare_partner_vals(customer))
+        if new_vals:
+            self._connector_create_partners(new_vals, new_keys, result)
+        return result
+
+    def _connector_known_partners(self, customers):
+        """The partners the customers may be: ({external id: partner}, {e-mail:
+        partner}, {phone: partner}), the oldest one of each e-mail and phone."""
         Partner = self.env["res.partner"]
         match_domain = [
             ("parent_id", "=", False),
@@ -144,47 +173,32 @@ class OmniChannel(models.Model):
                 [("phone", "in", list(phones)), *match_domain], order="id"
             ):
                 by_phone.setdefault(partner.phone, partner)
-        result, new_vals, new_keys = {}, [], {}
-        for customer in customers:
-            key = (
-                customer.get("external_id")
-                or (customer.get("email") or "").strip().lower()
-                or customer.get("phone")
-                or customer.get("name")
-            )
-            partner = (
-                by_ext.get(customer.get("external_id"))
-                or by_email.get((customer.get("email") or "").strip().lower())
-                or by_phone.get(customer.get("phone"))
-            )
-            if partner:
+        return by_ext, by_email, by_phone
+
+    def _connector_create_partners(self, new_vals, new_keys, result):
+        """Create the new customers in one batch (``new_vals``, one per group of
+        ``new_keys``), map them in ``result`` and remember their external ids
+        (customer mappings)."""
+        # as Odoo's marketplace connectors do: no "Contact created" note and
+        # no follower (the job's user) on each customer a channel brings
+        created = (
+            self.env["res.partner"].with_context(tracking_disable=True).create(new_vals)
+        )
+        mapping_vals = []
+        for partner, group in zip(created, new_keys.values(), strict=True):
+            for customer in group:
                 result[id(customer)] = partner
-                continue
-            if key in new_keys:
-                new_keys[key].append(customer)
-                continue
-            new_keys[key] = [customer]
-            new_vals.append(self._prepare_partner_vals(customer))
-        if new_vals:
-            # as Odoo's marketplace connectors do: no "Contact created" note and
-            # no follower (the job's user) on each customer a channel brings
-            created = Partner.with_context(tracking_disable=True).create(new_vals)
-            mapping_vals = []
-            for partner, group in zip(created, new_keys.values(), strict=True):
-                for customer in group:
-                    result[id(customer)] = partner
-                if group[0].get("external_id"):
-                    mapping_vals.append(
-                        {
-                            "channel_id": self.id,
-                            "kind": "customer",
-                            "external_key": group[0]["external_id"],
-                            "partner_id": partner.id,
-                        }
-                    )
-            if mapping_vals:
-                self.env["channel.field.mapping"].sudo().create(mapping_vals)
-        return result
+            if group[0].get("external_id"):
+                mapping_vals.append(
+                    {
+                        "channel_id": self.id,
+                        "kind": "customer",
+                        "external_key": group[0]["external_id"],
+                        "partner_id": partner.id,
+                    }
+                )
+        if mapping_vals:
+            self.env["channel.field.mapping"].sudo().create(mapping_vals)
 
     def _connector_country(self, address):
         """The country of an address (by ISO code, else by name), read once per

@@ -26,23 +26,8 @@ class OmniChannel(models.Model):
         result = {"created": 0, "updated": 0, "stale": 0, "conflicts": 0}
         if not normalised_list:
             return result
-        Binding = self.env["channel.order.binding"]
         external_ids = [n["external_id"] for n in normalised_list]
-        bindings = {
-            b.external_id: b
-            for b in Binding.search(
-                [("channel_id", "=", self.id), ("external_id", "in", external_ids)]
-            )
-        }
-        orders = {
-            o.channel_order_ref: o
-            for o in self.env["sale.order"].search(
-                [
-                    ("channel_id", "=", self.id),
-                    ("channel_order_ref", "in", external_ids),
-                ]
-            )
-        }
+        bindings, orders = self._import_prefetch(external_ids)
         to_create, to_update = [], []
         locked = self._connector_try_locks(external_ids) if defer_locked else ()
         for normalised in normalised_list:
@@ -75,18 +60,46 @@ class OmniChannel(models.Model):
             created, conflicts = self._import_create(to_create, adapter)
             result["created"] += created
             result["conflicts"] += conflicts
+        result["updated"] += self._import_updates(to_update, adapter, isolate)
+        return result
+
+    def _import_prefetch(self, external_ids):
+        """The channel's bindings and orders of these order numbers: ({order
+        number: binding}, {order number: sale order})."""
+        bindings = {
+            b.external_id: b
+            for b in self.env["channel.order.binding"].search(
+                [("channel_id", "=", self.id), ("external_id", "in", external_ids)]
+            )
+        }
+        orders = {
+            o.channel_order_ref: o
+            for o in self.env["sale.order"].search(
+                [
+                    ("channel_id", "=", self.id),
+                    ("channel_order_ref", "in", external_ids),
+                ]
+            )
+        }
+        return bindings, orders
+
+    def _import_updates(self, to_update, adapter, isolate=False):
+        """Update the existing orders ([(order, binding, normalised)]); with
+        ``isolate`` an order that fails is logged and the others are stored.
+        Returns how many were updated."""
+        updated = 0
         for order, binding, normalised in to_update:
             if not isolate:
                 self._import_update(order, binding, normalised, adapter)
-                result["updated"] += 1
+                updated += 1
                 continue
             try:
                 self._import_update(order, binding, normalised, adapter)
             except (UserError, ValueError, TypeError, KeyError) as exc:
                 self._connector_log_import_failure(normalised, exc, "order/update")
             else:
-                result["updated"] += 1
-        return result
+                updated += 1
+        return updated
 
     def _connector_log_import_failure(self, normalised, exc, operation):
         """One order of a page could not be stored: logged with its Retry (one
