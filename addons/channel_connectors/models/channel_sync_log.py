@@ -87,7 +87,6 @@ class ChannelSyncLog(models.Model):
             if log.retry_method not in RETRY_METHODS:
                 continue
             delayable = target.with_delay(
-                channel="root.omnichannel",
                 description=self.env._(
                     "Retry %(operation)s %(ref)s",
                     operation=log.operation,

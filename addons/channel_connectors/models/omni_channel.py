@@ -21,7 +21,6 @@ from ..adapters import ADAPTERS, AdapterError, TokenExpired
 _logger = logging.getLogger(__name__)
 
 MANAGER = "channel_connectors.group_connector_manager"
-JOB_CHANNEL = "root.omnichannel"
 # refresh an access token this long before it expires
 TOKEN_MARGIN = timedelta(minutes=10)
 # at most this many quick in-place retries of a 429/5xx before the job is retried
@@ -192,12 +191,16 @@ class OmniChannel(models.Model):
         help="A shipment the seller arranges needs the ID of the seller's own "
         "carrier on this platform.",
     )
+    connector_needs_provider_id = fields.Boolean(
+        compute="_compute_connector_needs_provider_id",
+        help="A shipment the seller arranges needs the ID of the seller's own "
+        "carrier on this platform.",
+    )
 
     def _compute_webhook_url(self):
-        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         for channel in self:
             channel.webhook_url = (
-                f"{base}/channel_connectors/webhook/{channel.id}/"
+                f"{channel.get_base_url()}/channel_connectors/webhook/{channel.id}/"
                 f"{channel.sudo().webhook_token}"
                 if channel.id
                 else False
@@ -208,6 +211,14 @@ class OmniChannel(models.Model):
         for channel in self:
             channel.connector_ready = bool(
                 channel.platform in ADAPTERS and channel.api_base_url
+            )
+
+    @api.depends("platform")
+    def _compute_connector_needs_provider_id(self):
+        for channel in self:
+            cls = ADAPTERS.get(channel.platform)
+            channel.connector_needs_provider_id = bool(
+                cls and cls.seller_shipping_needs_provider_id
             )
 
     @api.depends("platform")
@@ -229,7 +240,7 @@ class OmniChannel(models.Model):
         """The adapter's connection dict (secrets included: for the engine only)."""
         self.ensure_one()
         channel = self.sudo()
-        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        base = self.get_base_url()
         return {
             "base_url": channel.api_base_url,
             "auth_url": channel.auth_base_url or channel.api_base_url,
@@ -284,7 +295,7 @@ class OmniChannel(models.Model):
         adapter class's ``check_webhook``: no session, no mappings)."""
         self.ensure_one()
         channel = self.sudo()
-        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        base = self.get_base_url()
         credentials = {
             "base_url": channel.api_base_url,
             "app_key": channel.app_key,
@@ -378,7 +389,7 @@ class OmniChannel(models.Model):
     def action_connector_authorize(self):
         """Open the platform's authorisation page (the authorisation-code flow)."""
         self.ensure_one()
-        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        base = self.get_base_url()
         redirect = (
             f"{base}/channel_connectors/oauth/{self.id}/{self.sudo().webhook_token}"
         )

@@ -9,7 +9,7 @@ from odoo.addons.queue_job.delay import group
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..adapters import ParseError
-from .omni_channel import JOB_CHANNEL, WEBHOOK_DRAIN_DELAY, _dumps, _logger
+from .omni_channel import WEBHOOK_DRAIN_DELAY, _dumps, _logger
 
 
 class OmniChannel(models.Model):
@@ -37,7 +37,6 @@ class OmniChannel(models.Model):
     def _enqueue_pull(self, since=None, until=None, advance_watermark=True):
         self.ensure_one()
         return self.with_delay(
-            channel=JOB_CHANNEL,
             identity_key=f"channel_connectors.pull:{self.id}:{since}:{until}",
             description=self.env._("Pull orders of %(channel)s", channel=self.name),
         )._import_orders_job(
@@ -56,16 +55,7 @@ class OmniChannel(models.Model):
         channel = self.with_context(
             omni_actor=self.env.context.get("omni_actor", "job")
         )
-        if since:
-            start = fields.Datetime.to_datetime(since)
-        elif channel.last_import_at:
-            start = channel.last_import_at - timedelta(
-                minutes=channel.import_overlap_minutes
-            )
-        else:
-            start = fields.Datetime.now() - timedelta(
-                days=channel.initial_import_days or 30
-            )
+        start = channel._pull_start(since)
         end = fields.Datetime.to_datetime(until) if until else None
         if since or not advance_watermark:
             # a date range (the import wizard): not from the stored cursor
@@ -77,6 +67,28 @@ class OmniChannel(models.Model):
                 lambda adapter: channel._pull_pages(adapter, start, end, stats, latest)
             )
         page_items = stats.pop("page_items", [])
+        watermark = channel._pull_watermark(stats, latest, advance_watermark)
+        channel.write({"last_pull_at": fields.Datetime.now()})
+        page_jobs = channel._enqueue_page_jobs(page_items, watermark)
+        return self.env._(
+            "%(pages)s page(s), %(orders)s order(s): %(queued)s queued in "
+            "%(page_jobs)s page job(s), %(imported)s imported, %(skipped)s skipped",
+            page_jobs=len(page_jobs),
+            **stats,
+        )
+
+    def _pull_start(self, since=None):
+        """Where a pull starts: ``since``, else the watermark minus the overlap,
+        else ``initial_import_days`` ago."""
+        if since:
+            return fields.Datetime.to_datetime(since)
+        if self.last_import_at:
+            return self.last_import_at - timedelta(minutes=self.import_overlap_minutes)
+        return fields.Datetime.now() - timedelta(days=self.initial_import_days or 30)
+
+    def _pull_watermark(self, stats, latest, advance_watermark):
+        """The cursor and the watermark the pull reached (``stats``' cursor and
+        held records popped): what ``_import_pull_done_job`` stores."""
         watermark = {}
         next_cursor = stats.pop("next_cursor", None)
         if advance_watermark and next_cursor not in (None, "", False):
@@ -85,15 +97,17 @@ class OmniChannel(models.Model):
         if advance_watermark and latest and not hold_all:
             # never past a record that was skipped: the next pull reads it again
             newest = min([max(latest), *hold])
-            if not channel.last_import_at or newest > channel.last_import_at:
+            if not self.last_import_at or newest > self.last_import_at:
                 watermark["last_import_at"] = fields.Datetime.to_string(newest)
-        channel.write({"last_pull_at": fields.Datetime.now()})
-        page_jobs = [channel._page_delayable(items) for items in page_items]
+        return watermark
+
+    def _enqueue_page_jobs(self, page_items, watermark):
+        """One page job per page, then the job that moves the watermark once
+        they are all done (a failed page keeps it where it is: the next pull
+        lists that page again). Returns the page jobs."""
+        page_jobs = [self._page_delayable(items) for items in page_items]
         if page_jobs and watermark:
-            # the watermark moves when every page job is done (a failed page
-            # keeps it where it is: the next pull lists that page again)
-            done = channel.delayable(
-                channel=JOB_CHANNEL,
+            done = self.delayable(
                 identity_key="channel_connectors.pull_done:"
                 + self._connector_digest(
                     [job.identity_key for job in page_jobs], watermark
@@ -106,13 +120,8 @@ class OmniChannel(models.Model):
         elif page_jobs:
             group(*page_jobs).delay()
         elif watermark:
-            channel._import_pull_done_job(watermark)
-        return self.env._(
-            "%(pages)s page(s), %(orders)s order(s): %(queued)s queued in "
-            "%(page_jobs)s page job(s), %(imported)s imported, %(skipped)s skipped",
-            page_jobs=len(page_jobs),
-            **stats,
-        )
+            self._import_pull_done_job(watermark)
+        return page_jobs
 
     def _import_pull_done_job(self, watermark):
         """Job (after the page jobs of a pull): move the watermark and the cursor
@@ -208,7 +217,6 @@ class OmniChannel(models.Model):
         self.ensure_one()
         digest = self._connector_digest([item[:2] for item in items])
         return self.delayable(
-            channel=JOB_CHANNEL,
             identity_key=f"channel_connectors.page:{self.id}:{digest}",
             description=self.env._(
                 "Import %(count)s order(s) from %(channel)s (%(first)s…%(last)s)",
@@ -240,33 +248,9 @@ class OmniChannel(models.Model):
                 )
             raws.extend(fetched or [])
         adapter = channel._get_adapter()
-        normalised_list, done = [], set()
-        for raw in raws:
-            try:
-                normalised = adapter.parse_order(raw)
-            except ParseError as exc:
-                ref = channel._connector_external_ref_of(raw, adapter)
-                if ref in to_fetch:
-                    # a copy read back that cannot be parsed: read it again later
-                    continue
-                channel._connector_log_parse_error(exc, raw, adapter=adapter)
-                done.add(ref)
-                continue
-            external_id = str(normalised["external_id"])
-            stamp = listed.get(external_id)
-            if external_id not in listed or external_id in done:
-                continue
-            if (
-                external_id in to_fetch
-                and stamp
-                and normalised["updated_at"] < fields.Datetime.to_datetime(stamp)
-            ):
-                # the channel served an older copy than it listed
-                continue
-            done.add(external_id)
-            if normalised.get("importable") is False:
-                continue
-            normalised_list.append(normalised)
+        normalised_list, done = channel._page_normalised(
+            adapter, raws, listed, to_fetch
+        )
         for external_id in to_fetch:
             if external_id not in done:
                 channel._enqueue_import(
@@ -287,6 +271,40 @@ class OmniChannel(models.Model):
             count=len(items),
             **result,
         )
+
+    def _page_normalised(self, adapter, raws, listed, to_fetch):
+        """The page's orders to import (parsed, listed, importable) and the
+        order numbers done with (imported here, or logged as unreadable); a
+        copy read back (``to_fetch``) that is unreadable or older than listed
+        is left for its own job."""
+        normalised_list, done = [], set()
+        for raw in raws:
+            try:
+                normalised = adapter.parse_order(raw)
+            except ParseError as exc:
+                ref = self._connector_external_ref_of(raw, adapter)
+                if ref in to_fetch:
+                    # a copy read back that cannot be parsed: read it again later
+                    continue
+                self._connector_log_parse_error(exc, raw, adapter=adapter)
+                done.add(ref)
+                continue
+            external_id = str(normalised["external_id"])
+            stamp = listed.get(external_id)
+            if external_id not in listed or external_id in done:
+                continue
+            if (
+                external_id in to_fetch
+                and stamp
+                and normalised["updated_at"] < fields.Datetime.to_datetime(stamp)
+            ):
+                # the channel served an older copy than it listed
+                continue
+            done.add(external_id)
+            if normalised.get("importable") is False:
+                continue
+            normalised_list.append(normalised)
+        return normalised_list, done
 
     @staticmethod
     def _connector_hold_watermark(adapter, raw, stats):
@@ -346,7 +364,6 @@ class OmniChannel(models.Model):
         self.ensure_one()
         stamp = fields.Datetime.to_string(updated_at) if updated_at else ""
         options = {
-            "channel": JOB_CHANNEL,
             "identity_key": "channel_connectors.import:"
             f"{self.id}:{external_id}:{stamp}",
             "description": self.env._(
@@ -373,33 +390,17 @@ class OmniChannel(models.Model):
         channel = self.with_context(
             omni_actor=self.env.context.get("omni_actor", "job")
         )
-        if not channel._connector_try_lock(external_id):
-            raise RetryableJobError(
-                f"Order {external_id} is being imported by another worker",
-                seconds=5,
-                ignore_retry=True,
-            )
+        channel._connector_lock_order(external_id)
         retry = ("_import_order_job", [external_id, None, None])
         with channel._connector_job_guard(
             "import", "order/get", external_ref=external_id, retry=retry
         ):
-            if raw is None:
-                raws = channel._connector_call(
-                    lambda adapter: adapter.get_orders([external_id])
-                )
+            fetched = raw is None
+            if fetched:
+                raws = channel._connector_fetch_order(external_id)
                 if not raws:
-                    channel._connector_log(
-                        "import",
-                        "order/get",
-                        state="failed",
-                        message=channel.env._("The channel does not know this order."),
-                        external_ref=external_id,
-                    )
                     return False
                 raw = raws[0]
-                fetched = True
-            else:
-                fetched = False
             adapter = channel._get_adapter()
             try:
                 normalised = adapter.parse_order(raw)
@@ -410,16 +411,9 @@ class OmniChannel(models.Model):
                 if fetched:
                     raise RetryableJobError(str(exc), seconds=30) from exc
                 return self.env._("Skipped: %(error)s", error=str(exc))
-        if (
-            fetched
-            and strict
-            and updated_at_iso
-            and normalised["updated_at"] < fields.Datetime.to_datetime(updated_at_iso)
-        ):
-            raise RetryableJobError(
-                f"Order {external_id}: the channel served a version older than "
-                f"the one it listed ({updated_at_iso})",
-                seconds=10,
+        if fetched and strict and updated_at_iso:
+            channel._connector_check_listed_version(
+                external_id, normalised, updated_at_iso
             )
         if normalised.get("importable") is False:
             return self.env._(
@@ -437,3 +431,37 @@ class OmniChannel(models.Model):
         return self.env._(
             "%(created)s created, %(updated)s updated, %(stale)s stale", **result
         )
+
+    def _connector_lock_order(self, external_id):
+        """The order's advisory lock, else the job is retried in a few seconds
+        (another worker imports it)."""
+        if not self._connector_try_lock(external_id):
+            raise RetryableJobError(
+                f"Order {external_id} is being imported by another worker",
+                seconds=5,
+                ignore_retry=True,
+            )
+
+    def _connector_fetch_order(self, external_id):
+        """The raw payloads ``get_orders`` answers for one order; none: the
+        channel does not know it (logged as failed)."""
+        raws = self._connector_call(lambda adapter: adapter.get_orders([external_id]))
+        if not raws:
+            self._connector_log(
+                "import",
+                "order/get",
+                state="failed",
+                message=self.env._("The channel does not know this order."),
+                external_ref=external_id,
+            )
+        return raws
+
+    @staticmethod
+    def _connector_check_listed_version(external_id, normalised, updated_at_iso):
+        """A copy read back older than the version listed: read it again later."""
+        if normalised["updated_at"] < fields.Datetime.to_datetime(updated_at_iso):
+            raise RetryableJobError(
+                f"Order {external_id}: the channel served a version older than "
+                f"the one it listed ({updated_at_iso})",
+                seconds=10,
+            )

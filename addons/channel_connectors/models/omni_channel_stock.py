@@ -2,8 +2,6 @@
 
 from odoo import fields, models
 
-from .omni_channel import JOB_CHANNEL
-
 
 class OmniChannel(models.Model):
     _inherit = "omni.channel"
@@ -27,7 +25,6 @@ class OmniChannel(models.Model):
         """Debounced: one pending stock job per channel, a few seconds ahead."""
         self.ensure_one()
         return self.with_delay(
-            channel=JOB_CHANNEL,
             eta=5,
             identity_key=f"channel_connectors.stock:{self.id}",
             description=self.env._("Push stock to %(channel)s", channel=self.name),

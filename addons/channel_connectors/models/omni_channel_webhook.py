@@ -1,10 +1,9 @@
 """omni.channel: the webhook drain (pushes read in batch, one import per order)."""
 
 from odoo import models
-from odoo.tools import SQL
 
 from ..adapters import AdapterError
-from .omni_channel import JOB_CHANNEL, WEBHOOK_DRAIN_DELAY
+from .omni_channel import WEBHOOK_DRAIN_DELAY
 
 # the drain job reads at most this many pushes
 WEBHOOK_DRAIN_BATCH = 500
@@ -16,23 +15,13 @@ class OmniChannel(models.Model):
     # ---- webhooks ----------------------------------------------------------------
     def _enqueue_webhook_drain(self):
         """One pending drain job per channel, a few seconds ahead: the pushes
-        received meanwhile are drained together. The request only looks for
-        it (an index scan); the job is created when none is waiting."""
+        received meanwhile are drained together. queue_job's identity key
+        answers the job already waiting (pending, enqueued or waiting for its
+        dependencies) instead of creating another one."""
         self.ensure_one()
-        identity_key = f"channel_connectors.webhooks:{self.id}"
-        waiting = self.env.execute_query(
-            SQL(
-                "SELECT 1 FROM queue_job WHERE identity_key = %s "
-                "AND state IN ('wait_dependencies', 'pending', 'enqueued') LIMIT 1",
-                identity_key,
-            )
-        )
-        if waiting:
-            return False
         return self.with_delay(
-            channel=JOB_CHANNEL,
             eta=WEBHOOK_DRAIN_DELAY,
-            identity_key=identity_key,
+            identity_key=f"channel_connectors.webhooks:{self.id}",
             description=self.env._("Read the pushes of %(channel)s", channel=self.name),
         )._drain_webhooks_job()
 

@@ -6,7 +6,6 @@ from odoo import fields, models
 
 from ..adapters import AdapterError
 
-JOB_CHANNEL = "root.omnichannel"
 # what a channel update writes on an existing order and Odoo may change too: a
 # value changed in Odoo is never overwritten by a later update (a sync conflict)
 CONFLICT_FIELDS = (
@@ -160,7 +159,6 @@ class SaleOrder(models.Model):
     def _connector_enqueue(self, method_name, *args, priority=None, **kwargs):
         self.ensure_one()
         options = {
-            "channel": JOB_CHANNEL,
             "identity_key": f"channel_connectors.{method_name}:{self.id}:"
             f"{json.dumps([args, kwargs], default=str, sort_keys=True)}",
             "description": self.env._(
