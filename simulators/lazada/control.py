@@ -4,6 +4,7 @@ import copy
 
 from ..core import (
     Response,
+    json_object,
     json_response,
     route,
 )
@@ -16,11 +17,8 @@ class LazadaControl:
 
     # ---- control endpoints -----------------------------------------------------------
     def _body(self, req):
-        try:
-            body = req.json()
-        except ValueError:
-            body = {}
-        return body if isinstance(body, dict) else {}
+        """A control call's JSON object; ``{}`` when its body is not one."""
+        return json_object(req) or {}
 
     @route("POST", "/_sim/auth/code", api=False)
     def sim_auth_code(self, req):

@@ -7,6 +7,7 @@ from ..core import (
     Response,
     constant_time_equal,
     hmac_sha256_hex,
+    json_object,
     json_response,
     route,
 )
@@ -68,18 +69,10 @@ class ShopeeAuth:
                 return self._error("error_auth", "Invalid access_token")
         return None
 
-    @staticmethod
-    def _body(req):
-        try:
-            body = req.json()
-        except (ValueError, UnicodeDecodeError):
-            return None
-        return body if isinstance(body, dict) else None
-
     # ---- auth ------------------------------------------------------------------------
     @route("POST", "/_sim/auth/code", api=False)
     def sim_auth_code(self, req):
-        body = self._body(req) or {}
+        body = json_object(req) or {}
         code = self._token()
         shop_id = int(body.get("shop_id") or self.shop_id)
         self.codes[code] = {"shop_id": shop_id, "expire_at": self.now() + CODE_TTL}
@@ -121,7 +114,7 @@ class ShopeeAuth:
         error = self._check(req, shop_api=False)
         if error:
             return error
-        body = self._body(req)
+        body = json_object(req)
         if body is None or not body.get("code") or not body.get("shop_id"):
             return self._error("error_param", "Wrong parameters, detail: code/shop_id.")
         if str(body.get("partner_id")) != str(self.partner_id):
@@ -154,7 +147,7 @@ class ShopeeAuth:
         error = self._check(req, shop_api=False)
         if error:
             return error
-        body = self._body(req)
+        body = json_object(req)
         if body is None or not body.get("refresh_token") or not body.get("shop_id"):
             return self._error(
                 "error_param", "Wrong parameters, detail: refresh_token/shop_id."

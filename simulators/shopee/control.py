@@ -1,6 +1,7 @@
 """Shopee's ``/_sim/*`` control routes and its inspection view."""
 
 from ..core import (
+    json_object,
     json_response,
     route,
 )
@@ -13,13 +14,13 @@ class ShopeeControl:
     # ---- control endpoints -----------------------------------------------------------
     @route("POST", "/_sim/push_config", api=False)
     def sim_push_config(self, req):
-        body = self._body(req) or {}
+        body = json_object(req) or {}
         self.push_url = body.get("url") or None
         return json_response({"push_url": self.push_url})
 
     @route("POST", "/_sim/push", api=False)
     def sim_push(self, req):
-        body = self._body(req) or {}
+        body = json_object(req) or {}
         order = self.orders.get(body.get("order_sn") or "")
         if order is None:
             return json_response({"error": "order not found"}, 404)
@@ -48,7 +49,7 @@ class ShopeeControl:
 
     @route("POST", "/_sim/orders/new", api=False)
     def sim_orders_new(self, req):
-        body = self._body(req) or {}
+        body = json_object(req) or {}
         count = int(body.get("count", 1))
         status = body.get("status", "READY_TO_SHIP")
         if status not in ("UNPAID", "READY_TO_SHIP"):
@@ -97,7 +98,7 @@ class ShopeeControl:
             return json_response(
                 {"error": f"cannot request cancellation in {order['status']}"}, 409
             )
-        body = self._body(req) or {}
+        body = json_object(req) or {}
         order["buyer_cancel_reason"] = body.get("reason") or BUYER_CANCEL_REASONS[0]
         if order["status"] == "UNPAID":
             # unpaid orders are cancelled at once, without the seller's decision

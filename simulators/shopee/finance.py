@@ -4,6 +4,7 @@ import functools
 import random
 
 from ..core import (
+    json_object,
     json_response,
     route,
 )
@@ -351,7 +352,7 @@ class ShopeeFinance:
         error = self._check(req)
         if error:
             return error
-        body = self._body(req) or {}
+        body = json_object(req) or {}
         sns = body.get("order_sn_list")
         if not isinstance(sns, list) or not 1 <= len(sns) <= ESCROW_BATCH:
             return self._error(
@@ -442,7 +443,7 @@ class ShopeeFinance:
             return json_response({"error": "unknown order_sn"}, 404)
         if order["status"] in ("UNPAID", "CANCELLED", "IN_CANCEL"):
             return json_response({"error": f"order is {order['status']}"}, 409)
-        body = self._body(req) or {}
+        body = json_object(req) or {}
         now = int(self.now())
         for status in ("SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED"):
             if order["status"] not in (status, "COMPLETED"):
@@ -457,7 +458,7 @@ class ShopeeFinance:
         """Change a released escrow: {"order_sn", "amount", "reason"} adds an
         order adjustment (wallet 401/402); {"order_sn", "field", "amount"} adds a fee
         field to ``order_income`` (deducted from the escrow)."""
-        body = self._body(req) or {}
+        body = json_object(req) or {}
         escrow = self.escrows.get(body.get("order_sn") or "")
         if escrow is None:
             return json_response({"error": "no escrow for order_sn"}, 404)

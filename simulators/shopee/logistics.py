@@ -5,6 +5,7 @@ import json
 
 from ..core import (
     Response,
+    json_object,
     pdf_escape,
     pdf_file,
     route,
@@ -294,7 +295,7 @@ class ShopeeLogistics:
         error = self._check(req)
         if error:
             return None, None, error
-        body = self._body(req)
+        body = json_object(req)
         targets = self._doc_targets(body)
         if targets is None:
             return (

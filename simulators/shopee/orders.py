@@ -5,6 +5,7 @@ import copy
 import json
 
 from ..core import (
+    json_object,
     route,
 )
 from .common import CANCEL_REASONS, FILTER_STATUSES, MAX_WINDOW, PICKUP_DELAY
@@ -306,7 +307,7 @@ class ShopeeOrders:
         error = self._check(req)
         if error:
             return None, error
-        body = self._body(req)
+        body = json_object(req)
         if body is None:
             return None, self._error("error_param", "Wrong parameters, detail: body.")
         return body, None
