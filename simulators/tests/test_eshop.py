@@ -7,6 +7,8 @@ import requests
 
 from simulators.eshop import EshopSimulator
 
+from .helpers import sim_post
+
 KEY = {"X-Api-Key": "eshop-key"}
 
 
@@ -72,10 +74,6 @@ def orders_in(sim, state):
     ]
 
 
-def control(sim, path, body=None):
-    return requests.post(f"{sim.url}/_sim/{path}", json=body or {}, timeout=5)
-
-
 def test_generator_covers_every_state_and_is_deterministic(sim):
     state = sim.inspect()["orders"]
     assert len(state) == 30
@@ -135,7 +133,7 @@ def test_export_paging_returns_every_changed_order_exactly_once(sim):
 
 def test_export_delay_is_respected(sim):
     _, cursor = export_all(sim)
-    resp = control(sim, "orders/new", {"customer_confirmed": True})
+    resp = sim_post(sim, "orders/new", {"customer_confirmed": True})
     assert resp.status_code == 201
     new_id = resp.json()["id"]
     assert resp.json()["state"] == "awaiting_shop"
@@ -173,7 +171,7 @@ def test_customer_confirmation_gates_import(sim):
     assert "allowed only from awaiting_shop" in error.text
     # the customer confirms (control API); a TRANSFER/COD order then waits for the shop
     state = sim.inspect()["orders"][str(target)]
-    resp = control(sim, f"orders/{target}/customer_confirm")
+    resp = sim_post(sim, f"orders/{target}/customer_confirm")
     assert resp.status_code == 200
     expected = {
         "PAYU": "awaiting_payment",
@@ -182,28 +180,27 @@ def test_customer_confirmation_gates_import(sim):
     if state["delivery"] == "PALLET":
         expected = "awaiting_shipping_cost"
     assert resp.json()["state"] == expected
-    assert control(sim, f"orders/{target}/customer_confirm").status_code == 409
+    assert sim_post(sim, f"orders/{target}/customer_confirm").status_code == 409
     elements, _ = export_all(sim, cursor)
     assert [int(e.get("Id")) for e in elements] == [target]
     assert elements[0].find("State").get("Code") == expected
 
 
 def test_online_payment_shipping_cost_and_instalment_gates(sim):
-    resp = control(sim, "orders/new", {"delivery": "PALLET", "payment": "PAYU"})
+    resp = sim_post(sim, "orders/new", {"delivery": "PALLET", "payment": "PAYU"})
     order_id = resp.json()["id"]
-    assert control(sim, f"orders/{order_id}/customer_confirm").json()["state"] == (
+    assert sim_post(sim, f"orders/{order_id}/customer_confirm").json()["state"] == (
         "awaiting_shipping_cost"
     )
-    resp = control(
+    resp = sim_post(
         sim,
         f"orders/{order_id}/event",
         {"event": "shipping_cost_approved", "amount": "199.00"},
     )
     assert resp.json()["state"] == "awaiting_payment"
-    assert control(sim, f"orders/{order_id}/event", {"event": "bogus"}).status_code == (
-        409
-    )
-    resp = control(sim, f"orders/{order_id}/event", {"event": "payment_received"})
+    resp = sim_post(sim, f"orders/{order_id}/event", {"event": "bogus"})
+    assert resp.status_code == 409
+    resp = sim_post(sim, f"orders/{order_id}/event", {"event": "payment_received"})
     assert resp.json()["state"] == "awaiting_shop"
     assert resp.json()["payment_status"] == "paid"
     sim.advance(61)
@@ -214,13 +211,13 @@ def test_online_payment_shipping_cost_and_instalment_gates(sim):
     assert cost["delivery"] == "199.00"
     assert elem.get("Importable") == "true"
     # instalment rejected -> cancelled
-    resp = control(sim, "orders/new", {"delivery": "DPD", "payment": "RATY"})
+    resp = sim_post(sim, "orders/new", {"delivery": "DPD", "payment": "RATY"})
     order_id = resp.json()["id"]
-    control(sim, f"orders/{order_id}/customer_confirm")
-    resp = control(sim, f"orders/{order_id}/event", {"event": "instalment_rejected"})
+    sim_post(sim, f"orders/{order_id}/customer_confirm")
+    resp = sim_post(sim, f"orders/{order_id}/event", {"event": "instalment_rejected"})
     assert resp.json()["state"] == "cancelled"
     # the delivery/payment matrix is enforced
-    resp = control(sim, "orders/new", {"delivery": "PICKUP", "payment": "COD"})
+    resp = sim_post(sim, "orders/new", {"delivery": "PICKUP", "payment": "COD"})
     assert resp.status_code == 400
     matrix = ET.fromstring(
         requests.get(f"{sim.url}/api/matrix", headers=KEY, timeout=5).content
@@ -370,7 +367,7 @@ def test_fault_rates_in_exports():
 
 def test_http_faults_answer_in_xml():
     with EshopSimulator(orders=5, seed=2) as sim:
-        control(sim, "faults", {"rate_5xx": 0.3})
+        sim_post(sim, "faults", {"rate_5xx": 0.3})
         codes = [
             requests.get(f"{sim.url}/api/matrix", headers=KEY, timeout=5)
             for _ in range(200)
@@ -380,7 +377,7 @@ def test_http_faults_answer_in_xml():
         assert ET.fromstring(errors[0].content).findtext("Code") == (
             "service_unavailable"
         )
-        control(sim, "faults", {"rate_429": 0.2, "burst_429": 2, "retry_after": 3})
+        sim_post(sim, "faults", {"rate_429": 0.2, "burst_429": 2, "retry_after": 3})
         codes = [
             requests.get(f"{sim.url}/api/matrix", headers=KEY, timeout=5)
             for _ in range(200)

@@ -5,8 +5,6 @@ independently of the simulators' helpers. Amounts must add up the way
 SETTLEMENT_FACTS.md says the platforms' do, and match the simulators' orders.
 """
 
-import hashlib
-import hmac
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -18,19 +16,9 @@ from simulators.lazada import LazadaSimulator
 from simulators.shopee import ShopeeSimulator
 from simulators.tiktok import TikTokSimulator
 
+from .helpers import advance, hmac_hex, state
+
 DAY = 86400
-
-
-def hmac_hex(key, msg):
-    return hmac.new(key.encode(), msg, hashlib.sha256).hexdigest()
-
-
-def state(sim):
-    return requests.get(sim.url + "/_sim/state", timeout=5).json()
-
-
-def advance(sim, seconds):
-    requests.post(sim.url + "/_sim/clock", json={"advance": seconds}, timeout=5)
 
 
 # ---- Lazada ------------------------------------------------------------------------

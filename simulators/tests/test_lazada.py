@@ -14,7 +14,9 @@ import pytest
 import requests
 
 from simulators.core import PushReceiver
-from simulators.lazada import LazadaSimulator, sign
+from simulators.lazada import STATUSES, LazadaSimulator, sign
+
+from .helpers import control, state
 
 APP_KEY = "123456"
 APP_SECRET = "helloworld"
@@ -94,16 +96,6 @@ def client(sim):
     return client
 
 
-def control(sim, path, body=None):
-    resp = requests.post(f"{sim.url}{path}", json=body or {}, timeout=10)
-    assert resp.status_code == 200, resp.text
-    return resp.json()
-
-
-def state(sim):
-    return requests.get(f"{sim.url}/_sim/state", timeout=10).json()
-
-
 def assert_error(body, code):
     assert body["code"] == code, body
     assert body["type"] in ("ISV", "ISP", "SYSTEM", "platform")
@@ -161,7 +153,7 @@ def test_auth_code_flow_and_refresh(sim):
     assert_error(again, "InvalidCode")
     # ... and expires after 30 minutes
     code = requests.post(f"{sim.url}/_sim/auth/code").json()["code"]
-    control(sim, "/_sim/clock", {"advance": 31 * 60})
+    control(sim, "clock", {"advance": 31 * 60})
     late = client.json("/auth/token/create", {"code": code}, token=False)
     assert_error(late, "InvalidCode")
     # refresh: a new access token, the refresh token is not extended
@@ -175,7 +167,7 @@ def test_auth_code_flow_and_refresh(sim):
     page = client.json("/orders/get", {"created_after": "2000-01-01T00:00:00Z"})
     assert page["code"] == "0"
     # 15 days later the refresh token is gone: the seller must re-authorize
-    control(sim, "/_sim/clock", {"advance": 15 * 86400})
+    control(sim, "clock", {"advance": 15 * 86400})
     dead = client.json(
         "/auth/token/refresh", {"refresh_token": client.refresh_token}, token=False
     )
@@ -212,7 +204,7 @@ def test_bad_signature_timestamp_app_key_and_tokens_rejected(sim, client):
     client_bad.access_token = "nope"
     assert_error(client_bad.json("/order/get", params), "IllegalAccessToken")
     # the access token expires after 7 days
-    control(sim, "/_sim/clock", {"advance": 7 * 86400 + 60})
+    control(sim, "clock", {"advance": 7 * 86400 + 60})
     body = client.json("/orders/get", {"created_after": "2000-01-01T00:00:00Z"})
     assert_error(body, "IllegalAccessToken")
 
@@ -220,7 +212,7 @@ def test_bad_signature_timestamp_app_key_and_tokens_rejected(sim, client):
 def test_expire_tokens_fault(sim, client):
     query = {"created_after": "2000-01-01T00:00:00Z"}
     assert client.json("/orders/get", query)["code"] == "0"
-    control(sim, "/_sim/faults", {"expire_tokens": 1})
+    control(sim, "faults", {"expire_tokens": 1})
     assert_error(client.json("/orders/get", query), "IllegalAccessToken")
     refreshed = client.json(
         "/auth/token/refresh", {"refresh_token": client.refresh_token}, token=False
@@ -272,17 +264,7 @@ def test_orders_get_validation(client):
 def test_order_shapes(sim, client):
     orders, _total = client.all_orders(limit=100)
     statuses = {s for o in orders for s in o["statuses"]}
-    assert {
-        "unpaid",
-        "pending",
-        "packed",
-        "ready_to_ship",
-        "shipped",
-        "delivered",
-        "canceled",
-        "returned",
-        "failed",
-    } <= statuses
+    assert set(STATUSES) <= statuses
     assert {o["payment_method"] == "COD" for o in orders} == {True, False}
     assert any(o["need_cancel_confirm"] for o in orders)
     assert any(o["items_count"] > 1 for o in orders)
@@ -394,10 +376,10 @@ def test_pack_rts_document_and_delivery(sim, client):
     assert view["package_ids"] == [package_id]
     assert view["tracking_numbers"] == [tracking]
     assert view["items"][str(item_ids[0])]["invoice_number"] == "INV-1"
-    control(sim, "/_sim/clock", {"advance": 7 * HOUR})
+    control(sim, "clock", {"advance": 7 * HOUR})
     order = client.json("/order/get", {"order_id": order_id})["data"]
     assert order["statuses"] == ["shipped"]
-    control(sim, "/_sim/clock", {"advance": 49 * HOUR})
+    control(sim, "clock", {"advance": 49 * HOUR})
     order = client.json("/order/get", {"order_id": order_id})["data"]
     assert order["statuses"] == ["delivered"]
     # a pending (unpacked) order has nothing to print
@@ -412,9 +394,7 @@ def test_pack_rts_document_and_delivery(sim, client):
 def test_cancellation_decisions(sim, client):
     # the buyer asks to cancel a pending order; the seller agrees
     order_id, item_ids = _pick(sim, "pending")
-    reverse_id = control(sim, f"/_sim/orders/{order_id}/buyer_cancel")[
-        "reverse_order_id"
-    ]
+    reverse_id = control(sim, f"orders/{order_id}/buyer_cancel")["reverse_order_id"]
     items = client.json("/order/items/get", {"order_id": order_id})["data"]
     assert all(i["need_cancel_confirm"] for i in items)
     assert {i["reverse_order_id"] for i in items} == {str(reverse_id)}
@@ -468,8 +448,8 @@ def test_cancellation_decisions(sim, client):
 
 def test_unanswered_buyer_cancellation_auto_cancels(sim, client):
     order_id, _items = _pick(sim, "pending")
-    control(sim, f"/_sim/orders/{order_id}/buyer_cancel")
-    control(sim, "/_sim/clock", {"advance": 49 * HOUR})
+    control(sim, f"orders/{order_id}/buyer_cancel")
+    control(sim, "clock", {"advance": 49 * HOUR})
     order = client.json("/order/get", {"order_id": order_id})["data"]
     assert order["statuses"] == ["canceled"]
 
@@ -519,7 +499,7 @@ def _verify(headers, raw):
 def test_webhook_push_signed(sim, client):
     receiver = PushReceiver("/lazada/push")
     try:
-        control(sim, "/_sim/push_config", {"url": receiver.url})
+        control(sim, "push_config", {"url": receiver.url})
         order_id, item_ids = _pick(sim, "pending")
         pack_req = {
             "pack_order_list": [{"order_id": order_id, "order_item_list": item_ids}],
@@ -538,24 +518,24 @@ def test_webhook_push_signed(sim, client):
             assert int(body["data"]["trade_order_line_id"]) in item_ids
             assert {"seller_id", "timestamp"} <= set(body)
         # on demand
-        control(sim, "/_sim/push", {"order_id": order_id})
+        control(sim, "push", {"order_id": order_id})
         assert sim.wait_pushes()
         assert len(receiver.received) == len(item_ids) + 1
         # duplicates: the same push twice
-        control(sim, "/_sim/faults", {"duplicates": 1.0})
-        control(sim, "/_sim/push", {"order_id": order_id})
+        control(sim, "faults", {"duplicates": 1.0})
+        control(sim, "push", {"order_id": order_id})
         assert sim.wait_pushes()
         assert receiver.received[-1][1] == receiver.received[-2][1]
         pushes = state(sim)["pushes"]
         assert len(pushes) == len(receiver.received)
         assert {p["http_status"] for p in pushes} == {200}
         # time passing also pushes: ready_to_ship -> shipped
-        control(sim, "/_sim/faults", {})
+        control(sim, "faults", {})
         rts_req = json.dumps(
             {"packages": [{"package_id": packed_package(sim, order_id)}]}
         )
         client.json("/order/package/rts", {"readyToShipReq": rts_req}, "POST")
-        control(sim, "/_sim/clock", {"advance": 7 * HOUR})
+        control(sim, "clock", {"advance": 7 * HOUR})
         assert sim.wait_pushes()
         shipped = [
             json.loads(raw)["data"]
@@ -564,7 +544,7 @@ def test_webhook_push_signed(sim, client):
         ]
         assert shipped[-1]["order_status"] == "shipped"
         # new orders are pushed as pending
-        created = control(sim, "/_sim/orders/new", {"count": 2})["order_ids"]
+        created = control(sim, "orders/new", {"count": 2})["order_ids"]
         assert sim.wait_pushes()
         pushed = {
             json.loads(raw)["data"]["trade_order_id"] for _h, raw in receiver.received
@@ -581,7 +561,7 @@ def packed_package(sim, order_id):
 def test_push_to_dead_endpoint_is_recorded():
     with LazadaSimulator(orders=3, seed=1, push_url="http://127.0.0.1:9/x") as sim:
         order_id = next(iter(state(sim)["orders"]))
-        control(sim, "/_sim/push", {"order_id": order_id})
+        control(sim, "push", {"order_id": order_id})
         assert sim.wait_pushes()
         pushes = state(sim)["pushes"]
         assert len(pushes) == 1 and pushes[0]["error"]
@@ -620,9 +600,7 @@ def test_fault_429_lazada_shape():
 
 
 def test_list_faults(sim, client):
-    control(
-        sim, "/_sim/faults", {"malformed": 0.2, "duplicates": 0.2, "out_of_order": 0.2}
-    )
+    control(sim, "faults", {"malformed": 0.2, "duplicates": 0.2, "out_of_order": 0.2})
     pages = [client.all_orders(limit=30)[0] for _ in range(5)]
     records = [o for page in pages for o in page]
     broken = [

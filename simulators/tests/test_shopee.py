@@ -12,7 +12,9 @@ import pytest
 import requests
 
 from simulators.core import PushReceiver
-from simulators.shopee import ShopeeSimulator
+from simulators.shopee import STATUSES, ShopeeSimulator
+
+from .helpers import control, state, wait_for
 
 PARTNER_ID = 2001887
 PARTNER_KEY = "shopee-partner-key"
@@ -101,16 +103,6 @@ class Client:
             },
             shop=False,
         )
-
-
-def control(sim, path, body=None):
-    resp = requests.post(f"{sim.url}/_sim/{path}", json=body or {}, timeout=5)
-    assert resp.status_code == 200, resp.text
-    return resp.json()
-
-
-def state(sim):
-    return requests.get(f"{sim.url}/_sim/state", timeout=5).json()
 
 
 @pytest.fixture()
@@ -389,17 +381,7 @@ def test_order_detail_fields(sim, client):
         response_optional_fields=optional,
     )
     orders = resp.json()["response"]["order_list"]
-    assert {o["order_status"] for o in orders} >= {
-        "UNPAID",
-        "READY_TO_SHIP",
-        "PROCESSED",
-        "SHIPPED",
-        "TO_CONFIRM_RECEIVE",
-        "COMPLETED",
-        "IN_CANCEL",
-        "CANCELLED",
-        "TO_RETURN",
-    }
+    assert {o["order_status"] for o in orders} >= set(STATUSES)
     assert any(o["cod"] for o in orders)
     assert any(len(o["package_list"]) > 1 for o in orders)
     assert any(len(o["item_list"]) > 1 for o in orders)
@@ -762,15 +744,6 @@ def test_update_stock_visible(sim, client):
 
 
 # ---- push --
-def wait_for(predicate, timeout=5):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def test_push_received_with_valid_signature(sim, client):
     receiver = PushReceiver("/shopee/push")
     try:

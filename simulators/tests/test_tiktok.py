@@ -13,6 +13,8 @@ import requests
 from simulators.core import PushReceiver
 from simulators.tiktok import TikTokSimulator
 
+from .helpers import advance, state
+
 APP_KEY = "29a39d"
 APP_SECRET = "tiktok-app-secret"
 CIPHER = "ROW_sim_cipher"
@@ -96,10 +98,6 @@ def client(sim):
     return Client(sim, get_token(sim)["data"]["access_token"])
 
 
-def state(sim):
-    return requests.get(sim.url + "/_sim/state", timeout=5).json()
-
-
 def all_orders(client, query=None, body=None):
     seen, token, pages = [], "", 0
     while True:
@@ -129,10 +127,6 @@ def new_orders(sim, count, status="AWAITING_SHIPMENT", shipping_type=None):
         timeout=5,
     )
     return resp.json()["order_ids"]
-
-
-def advance(sim, seconds):
-    requests.post(sim.url + "/_sim/clock", json={"advance": seconds}, timeout=5)
 
 
 # ---- signing and auth ----
