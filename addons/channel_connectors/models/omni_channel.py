@@ -21,6 +21,7 @@ from ..adapters import ADAPTERS, AdapterError, TokenExpired
 _logger = logging.getLogger(__name__)
 
 MANAGER = "channel_connectors.group_connector_manager"
+JOB_CHANNEL = "root.omnichannel"
 # refresh an access token this long before it expires
 TOKEN_MARGIN = timedelta(minutes=10)
 # at most this many quick in-place retries of a 429/5xx before the job is retried
@@ -191,11 +192,6 @@ class OmniChannel(models.Model):
         help="A shipment the seller arranges needs the ID of the seller's own "
         "carrier on this platform.",
     )
-    connector_needs_provider_id = fields.Boolean(
-        compute="_compute_connector_needs_provider_id",
-        help="A shipment the seller arranges needs the ID of the seller's own "
-        "carrier on this platform.",
-    )
 
     def _compute_webhook_url(self):
         for channel in self:
@@ -211,14 +207,6 @@ class OmniChannel(models.Model):
         for channel in self:
             channel.connector_ready = bool(
                 channel.platform in ADAPTERS and channel.api_base_url
-            )
-
-    @api.depends("platform")
-    def _compute_connector_needs_provider_id(self):
-        for channel in self:
-            cls = ADAPTERS.get(channel.platform)
-            channel.connector_needs_provider_id = bool(
-                cls and cls.seller_shipping_needs_provider_id
             )
 
     @api.depends("platform")
