@@ -45,69 +45,43 @@ def _json(data, status=200, headers=None):
     return request.make_json_response(data, headers=headers, status=status)
 
 
+#: the routes the distributors and the web store call: no session, no CSRF token
+PUBLIC_POST = {
+    "type": "http",
+    "auth": "public",
+    "methods": ["POST"],
+    "csrf": False,
+    "save_session": False,
+}
+
+
 class SupplierDropshipController(http.Controller):
     # ------------------------------------------------------------------ basket
-    @http.route(
-        "/supplier_dropship/availability",
-        type="http",
-        auth="public",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
+    @http.route("/supplier_dropship/availability", **PUBLIC_POST)
     def availability(self, **_kwargs):
         """The web store basket's real-time check. Body: ``{"items": [{"sku":
         "ABC", "quantity": 2}, {"product_id": 7}]}`` (1 to 50 items). Answer: per
         item ``available``, ``stock``, ``price`` (best price across distributors,
         company currency), ``lead_time_days`` - nothing else."""
-        limit = int(
-            request.env["ir.config_parameter"]
-            .sudo()
-            .get_param("supplier_dropship.basket_rate_limit", DEFAULT_RATE_LIMIT)
-        )
-        allowed, retry = RATE_LIMITER.allow(request.httprequest.remote_addr, limit)
-        if not allowed:
-            return _json(
-                {"error": "rate_limited", "retry_after": retry},
-                429,
-                {"Retry-After": str(retry)},
-            )
+        limited = self._rate_limited()
+        if limited is not None:
+            return limited
         items, error = self._parse_items(request.httprequest.get_data())
         if error:
             return _json({"error": "invalid_request", "message": error}, 400)
-        Product = request.env["product.product"].sudo()
-        skus = [i["sku"] for i in items if i.get("sku")]
-        ids = [i["product_id"] for i in items if i.get("product_id")]
-        products = Product.search(
-            [
-                ("sale_ok", "=", True),
-                "|",
-                ("default_code", "in", skus),
-                ("id", "in", ids),
-            ]
-        )
-        by_sku = {p.default_code: p for p in products if p.default_code}
-        by_id = {p.id: p for p in products}
-        wanted, answer = [], []
-        for item in items:
-            product = (
-                by_sku.get(item["sku"])
-                if item.get("sku")
-                else by_id.get(item["product_id"])
-            )
-            if product:
-                wanted.append((product, item["quantity"]))
+        products = self._basket_products(items)
+        wanted = [
+            (product, item["quantity"])
+            for item, product in zip(items, products, strict=True)
+            if product
+        ]
         figures = iter(
             request.env["dropship.distributor"].sudo()._dropship_availability(wanted)
             if wanted
             else []
         )
-        for item in items:
-            product = (
-                by_sku.get(item["sku"])
-                if item.get("sku")
-                else by_id.get(item["product_id"])
-            )
+        answer = []
+        for item, product in zip(items, products, strict=True):
             if not product:
                 answer.append(
                     {
@@ -121,6 +95,47 @@ class SupplierDropshipController(http.Controller):
                 continue
             answer.append(next(figures))
         return _json({"items": answer})
+
+    @staticmethod
+    def _rate_limited():
+        """The 429 answer when the client asked too often, else ``None``."""
+        limit = int(
+            request.env["ir.config_parameter"]
+            .sudo()
+            .get_param("supplier_dropship.basket_rate_limit", DEFAULT_RATE_LIMIT)
+        )
+        allowed, retry = RATE_LIMITER.allow(request.httprequest.remote_addr, limit)
+        if allowed:
+            return None
+        return _json(
+            {"error": "rate_limited", "retry_after": retry},
+            429,
+            {"Retry-After": str(retry)},
+        )
+
+    @staticmethod
+    def _basket_products(items):
+        """The product (sold) of each item, by its sku or its product id, or
+        ``None`` when there is none."""
+        Product = request.env["product.product"].sudo()
+        skus = [i["sku"] for i in items if i.get("sku")]
+        ids = [i["product_id"] for i in items if i.get("product_id")]
+        products = Product.search(
+            [
+                ("sale_ok", "=", True),
+                "|",
+                ("default_code", "in", skus),
+                ("id", "in", ids),
+            ]
+        )
+        by_sku = {p.default_code: p for p in products if p.default_code}
+        by_id = {p.id: p for p in products}
+        return [
+            by_sku.get(item["sku"])
+            if item.get("sku")
+            else by_id.get(item["product_id"])
+            for item in items
+        ]
 
     @staticmethod
     def _parse_items(body):
@@ -179,14 +194,7 @@ class SupplierDropshipController(http.Controller):
         return _json(order._dropship_plan(realtime=realtime not in ("0", "false")))
 
     # ------------------------------------------------------------------ dispatch
-    @http.route(
-        "/supplier_dropship/dispatch/<string:code>",
-        type="http",
-        auth="public",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
+    @http.route("/supplier_dropship/dispatch/<string:code>", **PUBLIC_POST)
     def dispatch(self, code, **_kwargs):
         """A distributor's signed dispatch notification (``X-Signature:
         sha256=<hex HMAC-SHA256 of the body>`` with its webhook secret)."""

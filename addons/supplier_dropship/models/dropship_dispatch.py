@@ -67,14 +67,7 @@ class DropshipDispatch(models.Model):
         if existing:
             return existing, True
         po_ref = str(payload.get("po_id") or "")
-        order = self.env["purchase.order"].search(
-            [
-                ("name", "=", po_ref),
-                ("company_id", "=", distributor.company_id.id),
-                ("partner_id", "child_of", distributor.partner_id.id),
-            ],
-            limit=1,
-        )
+        order = self._dispatched_order(distributor, po_ref)
         record = self.create(
             {
                 "distributor_id": distributor.id,
@@ -111,30 +104,56 @@ class DropshipDispatch(models.Model):
                 }
             )
             return record, False
+        record._validate_picking(picking, payload)
+        return record, False
+
+    @api.model
+    def _dispatched_order(self, distributor, po_ref):
+        """The purchase order ``po_ref`` of ``distributor`` (empty if unknown)."""
+        return self.env["purchase.order"].search(
+            [
+                ("name", "=", po_ref),
+                ("company_id", "=", distributor.company_id.id),
+                ("partner_id", "child_of", distributor.partner_id.id),
+            ],
+            limit=1,
+        )
+
+    @api.model
+    def _dispatched_quantities(self, order, payload):
+        """``{purchase line: quantity}`` of the notification's lines (matched by
+        their line numbers in the document), or ``None`` when it has none: all
+        was dispatched."""
+        if not payload.get("lines"):
+            return None
         lines = self.env["dropship.po.document"]._lines(order)
         by_number = {str(number): line for number, line in lines}
-        quantities = None
-        if payload.get("lines"):
-            quantities = {}
-            for item in payload["lines"]:
-                line = by_number.get(str(item.get("line_id")))
-                if line:
-                    quantities[line] = quantities.get(line, 0.0) + float(
-                        item.get("quantity") or 0.0
-                    )
+        quantities = {}
+        for item in payload["lines"]:
+            line = by_number.get(str(item.get("line_id")))
+            if line:
+                quantities[line] = quantities.get(line, 0.0) + float(
+                    item.get("quantity") or 0.0
+                )
+        return quantities
+
+    def _validate_picking(self, picking, payload):
+        """Validate the drop-ship ``picking`` of this notification's purchase
+        order as dispatched, with its tracking number."""
+        self.ensure_one()
+        order = self.purchase_order_id
         picking._dropship_validate_dispatch(
             payload.get("tracking_number"),
             payload.get("carrier"),
-            quantities,
+            self._dispatched_quantities(order, payload),
             url=payload.get("tracking_url"),
         )
-        record.write({"state": "done", "picking_id": picking.id})
+        self.write({"state": "done", "picking_id": picking.id})
         order.message_post(
             body=self.env._(
                 "Dispatched by %(dist)s: %(carrier)s %(tracking)s",
-                dist=distributor.name,
+                dist=self.distributor_id.name,
                 carrier=payload.get("carrier") or "",
                 tracking=payload.get("tracking_number") or "",
             )
         )
-        return record, False

@@ -11,6 +11,7 @@ CXML_DOCTYPE = (
     '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd">'
 )
 UBL_ORDER_CODES = {"AP": "accepted", "CA": "partial", "RE": "rejected"}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def _sub(parent, tag, text=None, **attrib):
@@ -58,7 +59,7 @@ class DropshipPoDocument(models.AbstractModel):
         node = _sub(parent, tag)
         address = _sub(node, "Address", addressID=address_id)
         _sub(address, "Name", partner.display_name or partner.name or "").set(
-            "{http://www.w3.org/XML/1998/namespace}lang", "en"
+            XML_LANG, "en"
         )
         postal = _sub(address, "PostalAddress")
         _sub(postal, "DeliverTo", partner.name or "")
@@ -84,7 +85,20 @@ class DropshipPoDocument(models.AbstractModel):
             payloadID=f"{uuid.uuid4()}@{order.company_id.name or 'odoo'}",
             timestamp=now,
         )
-        root.set("{http://www.w3.org/XML/1998/namespace}lang", "en-GB")
+        root.set(XML_LANG, "en-GB")
+        self._cxml_header(root, distributor)
+        request = _sub(root, "Request", deploymentMode="production")
+        order_request = _sub(request, "OrderRequest")
+        self._cxml_order_header(order_request, order, distributor)
+        for number, line in self._lines(order):
+            self._cxml_item(order_request, number, line, order.currency_id.name)
+        body = etree.tostring(
+            root, xml_declaration=True, encoding="UTF-8", doctype=CXML_DOCTYPE
+        )
+        return body, "text/xml; charset=utf-8"
+
+    def _cxml_header(self, root, distributor):
+        """The cXML Header: From, To and Sender (with the shared secret)."""
         header = _sub(root, "Header")
         for tag, identity in (
             ("From", distributor.buyer_identity),
@@ -97,8 +111,10 @@ class DropshipPoDocument(models.AbstractModel):
         _sub(credential, "Identity", distributor.buyer_identity or "")
         _sub(credential, "SharedSecret", distributor.shared_secret or "")
         _sub(sender, "UserAgent", "Odoo supplier_dropship")
-        request = _sub(root, "Request", deploymentMode="production")
-        order_request = _sub(request, "OrderRequest")
+        return header
+
+    def _cxml_order_header(self, order_request, order, distributor):
+        """The OrderRequestHeader: order, total, ship-to, bill-to, comments."""
         head = _sub(
             order_request,
             "OrderRequestHeader",
@@ -108,12 +124,11 @@ class DropshipPoDocument(models.AbstractModel):
             ),
             type="new",
         )
-        currency = order.currency_id.name
         _sub(
             _sub(head, "Total"),
             "Money",
             _money(order.amount_untaxed),
-            currency=currency,
+            currency=order.currency_id.name,
         )
         ship_to = order.dest_address_id or order.company_id.partner_id
         self._cxml_address(head, "ShipTo", ship_to, f"SHIP-{ship_to.id}")
@@ -125,41 +140,41 @@ class DropshipPoDocument(models.AbstractModel):
         )
         if order.origin:
             _sub(head, "Comments", order.origin)
-        for number, line in self._lines(order):
-            item = _sub(
-                order_request,
-                "ItemOut",
-                quantity=_qty(line.product_qty),
-                lineNumber=number,
-            )
-            _sub(_sub(item, "ItemID"), "SupplierPartID", line._dropship_part_number())
-            detail = _sub(item, "ItemDetail")
-            _sub(
-                _sub(detail, "UnitPrice"),
-                "Money",
-                _money(line.price_unit),
-                currency=currency,
-            )
-            _sub(detail, "Description", line.name or line.product_id.name).set(
-                "{http://www.w3.org/XML/1998/namespace}lang", "en"
-            )
-            _sub(detail, "UnitOfMeasure", "EA")
+        return head
+
+    def _cxml_item(self, order_request, number, line, currency):
+        """The ItemOut of the purchase ``line`` numbered ``number``."""
+        item = _sub(
+            order_request,
+            "ItemOut",
+            quantity=_qty(line.product_qty),
+            lineNumber=number,
+        )
+        _sub(_sub(item, "ItemID"), "SupplierPartID", line._dropship_part_number())
+        detail = _sub(item, "ItemDetail")
+        _sub(
+            _sub(detail, "UnitPrice"),
+            "Money",
+            _money(line.price_unit),
+            currency=currency,
+        )
+        _sub(detail, "Description", line.name or line.product_id.name).set(
+            XML_LANG, "en"
+        )
+        _sub(detail, "UnitOfMeasure", "EA")
+        _sub(
+            detail,
+            "Classification",
+            line.product_id.categ_id.name or "",
+            domain="ProductCategory",
+        )
+        if line.product_id.default_code:
             _sub(
                 detail,
-                "Classification",
-                line.product_id.categ_id.name or "",
-                domain="ProductCategory",
+                "ManufacturerPartID",
+                line.product_id.default_code,
             )
-            if line.product_id.default_code:
-                _sub(
-                    detail,
-                    "ManufacturerPartID",
-                    line.product_id.default_code,
-                )
-        body = etree.tostring(
-            root, xml_declaration=True, encoding="UTF-8", doctype=CXML_DOCTYPE
-        )
-        return body, "text/xml; charset=utf-8"
+        return item
 
     def _ot_party(self, parent, party_id, id_type, role, partner):
         party = _sub(parent, f"{{{NS_OT}}}PARTY")

@@ -1,7 +1,10 @@
+"""dropship.po.transmission: the record of one sending (fields, creation once
+per purchase order and kind), sending now or by a retry job, and the refusal.
+The sending itself is in ``dropship_po_transmission_send.py``."""
+
 import logging
 
 import psycopg2
-import requests
 
 from odoo import api, fields, models
 from odoo.tools import mute_logger
@@ -9,10 +12,19 @@ from odoo.tools import mute_logger
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
+from .dropship_distributor import PO_FORMATS
+
 _logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 60
-MAX_STORED_BODY = 200000
+#: the states of a transmission (and of a purchase order's transmission)
+TRANSMISSION_STATES = [
+    ("to_send", "To send"),
+    ("sent", "Sent"),
+    ("acknowledged", "Acknowledged"),
+    ("rejected", "Rejected"),
+    ("failed", "Failed (will retry)"),
+]
 
 
 class TransientTransmissionError(Exception):
@@ -60,24 +72,13 @@ class DropshipPoTransmission(models.Model):
         readonly=True,
     )
     po_format = fields.Selection(
-        selection=[
-            ("ubl", "UBL 2.1 Order"),
-            ("cxml", "cXML OrderRequest"),
-            ("opentrans", "openTRANS 2.1 ORDER"),
-            ("pdf", "PDF by e-mail"),
-        ],
+        selection=PO_FORMATS,
         string="Format",
         required=True,
         readonly=True,
     )
     state = fields.Selection(
-        selection=[
-            ("to_send", "To send"),
-            ("sent", "Sent"),
-            ("acknowledged", "Acknowledged"),
-            ("rejected", "Rejected"),
-            ("failed", "Failed (will retry)"),
-        ],
+        selection=TRANSMISSION_STATES,
         default="to_send",
         required=True,
         index=True,
@@ -236,135 +237,6 @@ class DropshipPoTransmission(models.Model):
         except TransientTransmissionError as exc:
             raise RetryableJobError(str(exc), seconds=exc.retry_after) from exc
         return self.state
-
-    def _send(self):
-        self.ensure_one()
-        if self.po_format == "pdf":
-            return self._send_mail()
-        return self._send_http()
-
-    def _mail_recipient(self):
-        distributor = self.distributor_id
-        if self.kind == "account_manager":
-            return distributor.account_manager_email
-        return (
-            distributor.order_email
-            or distributor.account_manager_email
-            or distributor.partner_id.email
-        )
-
-    def _send_mail(self):
-        recipient = self._mail_recipient()
-        if not recipient:
-            return self._reject(
-                self.env._("No e-mail address to send the PDF purchase order to.")
-            )
-        template = self.env.ref("supplier_dropship.mail_template_dropship_po")
-        order = self.purchase_order_id
-        mail_id = template.send_mail(
-            order.id,
-            force_send=False,
-            email_values={"email_to": recipient, "recipient_ids": []},
-        )
-        self.write(
-            {
-                "state": "sent",
-                "mail_id": mail_id,
-                "endpoint": recipient,
-                "sent_at": fields.Datetime.now(),
-                "attempt_count": self.attempt_count + 1,
-                "request_body": self.env._(
-                    "PDF purchase order %(order)s e-mailed to %(to)s",
-                    order=order.name,
-                    to=recipient,
-                ),
-            }
-        )
-        return True
-
-    def _send_http(self):
-        distributor = self.distributor_id
-        order = self.purchase_order_id
-        if not distributor.endpoint_url:
-            return self._reject(self.env._("The distributor has no PO endpoint."))
-        body, content_type = self.env["dropship.po.document"]._build(order, distributor)
-        headers, auth = distributor._http_auth()
-        headers["Content-Type"] = content_type
-        if distributor.po_format == "cxml":
-            auth = None  # cXML carries its credentials in the document
-            headers.pop("X-Api-Key", None)
-        self.write(
-            {
-                "request_body": body.decode("utf-8"),
-                "endpoint": distributor.endpoint_url,
-                "attempt_count": self.attempt_count + 1,
-            }
-        )
-        try:
-            response = requests.post(
-                distributor.endpoint_url,
-                data=body,
-                headers=headers,
-                auth=auth,
-                timeout=distributor.timeout,
-            )
-        except requests.RequestException as exc:
-            raise TransientTransmissionError(
-                self.env._(
-                    "%(order)s not transmitted: %(error)s", order=order.name, error=exc
-                )
-            ) from exc
-        text = response.content.decode("utf-8", "replace")[:MAX_STORED_BODY]
-        self.write({"response_status": response.status_code, "response_body": text})
-        if response.status_code == 429 or response.status_code >= 500:
-            retry = response.headers.get("Retry-After", "")
-            raise TransientTransmissionError(
-                self.env._(
-                    "%(order)s not transmitted: HTTP %(status)s %(text)s",
-                    order=order.name,
-                    status=response.status_code,
-                    text=text[:500],
-                ),
-                retry_after=int(retry) if retry.isdigit() else RETRY_SECONDS,
-            )
-        if response.status_code != 200:
-            return self._reject(
-                self.env._(
-                    "The distributor refused the document (HTTP %(status)s): %(text)s",
-                    status=response.status_code,
-                    text=text[:2000],
-                )
-            )
-        ack = self.env["dropship.po.document"]._parse_ack(
-            distributor.po_format, response.content, response.headers
-        )
-        vals = {
-            "sent_at": fields.Datetime.now(),
-            "distributor_order_ref": ack["reference"],
-            "ack_status": ack["status"]
-            if ack["status"] in ("accepted", "partial", "rejected")
-            else False,
-            "message": ack["message"],
-        }
-        if ack["status"] == "rejected":
-            self.write(vals)
-            return self._reject(
-                self.env._("The distributor rejected every line: %s", ack["message"]),
-                keep_ack=True,
-            )
-        vals["state"] = "acknowledged" if ack["status"] else "sent"
-        self.write(vals)
-        order.message_post(
-            body=self.env._(
-                "Purchase order transmitted to %(dist)s (%(format)s): %(status)s. "
-                "%(message)s",
-                dist=distributor.name,
-                format=self.po_format,
-                status=ack["status"] or self.env._("sent"),
-                message=ack["message"],
-            )
-        )
-        return True
 
     def _reject(self, message, keep_ack=False):
         """The distributor (or our configuration) refused the order: a clear

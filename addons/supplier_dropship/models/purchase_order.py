@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
+from .dropship_po_transmission import TRANSMISSION_STATES
+
 
 class PurchaseOrder(models.Model):
     _inherit = "purchase.order"
@@ -18,13 +20,7 @@ class PurchaseOrder(models.Model):
         string="Transmissions",
     )
     dropship_transmission_state = fields.Selection(
-        selection=[
-            ("to_send", "To send"),
-            ("sent", "Sent"),
-            ("acknowledged", "Acknowledged"),
-            ("rejected", "Rejected"),
-            ("failed", "Failed (will retry)"),
-        ],
+        selection=TRANSMISSION_STATES,
         string="Transmission",
         compute="_compute_dropship_transmission_state",
         store=True,

@@ -224,10 +224,15 @@ class TestShip(DropshipCommon):
         self.assertEqual(transmission.state, "rejected")
         self.assertEqual(transmission.response_status, 401)
 
-    def test_transient_failure_is_retried_by_a_job(self):
+    def order_while_techdata_fails(self):
+        """An order of earbuds from techdata, whose endpoint answers HTTP 5xx
+        until ``reset_faults`` (at the latest when the test ends)."""
         self.addCleanup(self.reset_faults)
         self.set_faults(rate_5xx=1)
-        order = self.create_dropship_order([(self.earbuds, 1, self.techdata)])
+        return self.create_dropship_order([(self.earbuds, 1, self.techdata)])
+
+    def test_transient_failure_is_retried_by_a_job(self):
+        order = self.order_while_techdata_fails()
         with trap_jobs() as trap:
             order.action_dropship_ship()
             transmission = order._dropship_purchase_orders().dropship_transmission_ids
@@ -242,9 +247,7 @@ class TestShip(DropshipCommon):
     def test_retry_job_raises_retryable_while_the_distributor_is_down(self):
         from odoo.addons.queue_job.exception import RetryableJobError
 
-        self.addCleanup(self.reset_faults)
-        self.set_faults(rate_5xx=1)
-        order = self.create_dropship_order([(self.earbuds, 1, self.techdata)])
+        order = self.order_while_techdata_fails()
         with trap_jobs():
             order.action_dropship_ship()
         transmission = order._dropship_purchase_orders().dropship_transmission_ids
