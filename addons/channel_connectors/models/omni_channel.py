@@ -21,7 +21,6 @@ from ..adapters import ADAPTERS, AdapterError, TokenExpired
 _logger = logging.getLogger(__name__)
 
 MANAGER = "channel_connectors.group_connector_manager"
-JOB_CHANNEL = "root.omnichannel"
 # refresh an access token this long before it expires
 TOKEN_MARGIN = timedelta(minutes=10)
 # at most this many quick in-place retries of a 429/5xx before the job is retried
