@@ -6,7 +6,7 @@ which a subclass of the adapter can override.
 """
 
 from .base import NormalisedOrder, ParseError
-from .tools import from_epoch
+from .tools import epoch_stamps
 from .tools import money as _money
 
 
@@ -25,8 +25,7 @@ class ShopeeOrderParser:
         return {
             "external_id": order_sn,
             "status": status,
-            "updated_at": from_epoch(raw["update_time"]),
-            "created_at": from_epoch(raw["create_time"]),
+            **epoch_stamps(raw),
             "currency": raw.get("currency") or "",
             "customer": customer,
             "shipping": shipping,

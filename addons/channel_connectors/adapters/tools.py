@@ -25,6 +25,15 @@ def from_epoch(value):
     return datetime.fromtimestamp(int(value), UTC).replace(tzinfo=None)
 
 
+def epoch_stamps(raw):
+    """``updated_at`` and ``created_at`` (naive UTC) of a payload that gives them
+    as epoch seconds in ``update_time`` and ``create_time``."""
+    return {
+        "updated_at": from_epoch(raw["update_time"]),
+        "created_at": from_epoch(raw["create_time"]),
+    }
+
+
 def push_time(value):
     """The update time a push announces, None when it is not a timestamp."""
     try:

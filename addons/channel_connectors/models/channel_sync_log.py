@@ -2,6 +2,8 @@ import json
 
 from odoo import api, fields, models
 
+from ..notifications import notify_and_close
+
 # the jobs a log entry may enqueue again
 RETRY_METHODS = {
     "_import_order_job",
@@ -99,14 +101,6 @@ class ChannelSyncLog(models.Model):
             log.message = self.env._(
                 "Queued again. Previous message: %(message)s", message=log.message or ""
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "info",
-                "message": self.env._(
-                    "%(count)s exchange(s) queued again.", count=len(retried)
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notify_and_close(
+            self.env._("%(count)s exchange(s) queued again.", count=len(retried))
+        )

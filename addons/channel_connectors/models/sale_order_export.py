@@ -50,6 +50,21 @@ class SaleOrder(models.Model):
                 )
         return res
 
+    def _connector_log_call_failure(self, operation, exc):
+        """A call a user made for this order failed: logged in its own
+        transaction (the user's is rolled back by the error he sees)."""
+        self.ensure_one()
+        self.channel_id._connector_log(
+            "export",
+            operation,
+            state="failed",
+            message=str(exc),
+            payload=exc.payload,
+            record=self,
+            external_ref=self.channel_order_ref,
+            separate=True,
+        )
+
     def _omni_channel_cancel_decision(self, approve):
         """Tell the channel first: an error blocks the decision."""
         res = super()._omni_channel_cancel_decision(approve)
@@ -66,16 +81,7 @@ class SaleOrder(models.Model):
                     )
                 )
             except AdapterError as exc:
-                channel._connector_log(
-                    "export",
-                    "order/cancel_decision",
-                    state="failed",
-                    message=str(exc),
-                    payload=exc.payload,
-                    record=order,
-                    external_ref=order.channel_order_ref,
-                    separate=True,
-                )
+                order._connector_log_call_failure("order/cancel_decision", exc)
                 raise UserError(
                     self.env._(
                         "%(channel)s did not take the decision on %(order)s: "

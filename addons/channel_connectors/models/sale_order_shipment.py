@@ -154,16 +154,7 @@ class SaleOrder(models.Model):
                 lambda adapter: adapter.get_label(self._connector_order_data())
             )
         except AdapterError as exc:
-            channel._connector_log(
-                "export",
-                "order/label",
-                state="failed",
-                message=str(exc),
-                payload=exc.payload,
-                record=self,
-                external_ref=self.channel_order_ref,
-                separate=True,
-            )
+            self._connector_log_call_failure("order/label", exc)
             raise UserError(
                 self.env._(
                     "No label for %(order)s: %(error)s",

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..notifications import notify_and_close
+
 
 class ChannelImportWizard(models.TransientModel):
     """Pull the orders of a date range again, for orders that did not arrive.
@@ -42,15 +44,9 @@ class ChannelImportWizard(models.TransientModel):
         self.channel_id._enqueue_pull(
             since=self.date_from, until=self.date_to, advance_watermark=False
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "info",
-                "message": self.env._(
-                    "The orders of %(channel)s are being imported.",
-                    channel=self.channel_id.name,
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notify_and_close(
+            self.env._(
+                "The orders of %(channel)s are being imported.",
+                channel=self.channel_id.name,
+            )
+        )

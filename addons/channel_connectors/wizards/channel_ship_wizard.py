@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..notifications import notify_and_close
+
 
 class ChannelShipWizard(models.TransientModel):
     """Arrange the shipment of one or many orders on their channels."""
@@ -70,14 +72,6 @@ class ChannelShipWizard(models.TransientModel):
     def action_arrange(self):
         self.ensure_one()
         orders = self.order_ids._connector_arrange_shipment(self._prepare_params())
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "info",
-                "message": self.env._(
-                    "Shipment requested for %(count)s order(s).", count=len(orders)
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notify_and_close(
+            self.env._("Shipment requested for %(count)s order(s).", count=len(orders))
+        )
