@@ -101,34 +101,15 @@ Options: ``distributors``, ``dispatch_url``, ``dispatch_after``, ``drift_period`
 0.2, multiplied by the attempt number).
 """
 
+# the public names of the former single-module simulator (``from ... import X``)
 from .acks import UBL_LINE_CODES, UBL_ORDER_CODES, cxml_response, opentrans_ack, ubl_ack
-from .common import (
-    CARRIERS,
-    DATA_BRANDS,
-    DEFAULT_DISTRIBUTORS,
-    EXTRA_PARTS,
-    FEED_COLUMNS,
-    FORMATS,
-    NS_BME,
-    NS_CAC,
-    NS_CBC,
-    NS_OT,
-    NS_UBL_ORDER,
-    NS_UBL_RESPONSE,
-    OT_NS,
-    OrderError,
-    PEPPOL_ORDER,
-    REALTIME_MAX_PARTS,
-    UBL_NS,
-)
+from .common import CARRIERS, DATA_BRANDS, DEFAULT_DISTRIBUTORS, EXTRA_PARTS
+from .common import FEED_COLUMNS, FORMATS, NS_BME, NS_CAC, NS_CBC, NS_OT, NS_UBL_ORDER
+from .common import NS_UBL_RESPONSE, OT_NS, OrderError, PEPPOL_ORDER, REALTIME_MAX_PARTS
+from .common import UBL_NS
 from .control import DistributorControl
-from .documents import (
-    UBL_ITEM_IDS,
-    cxml_credentials,
-    parse_cxml,
-    parse_opentrans,
-    parse_ubl,
-)
+from .documents import UBL_ITEM_IDS, cxml_credentials, parse_cxml, parse_opentrans
+from .documents import parse_ubl
 from .feeds import DistributorFeeds
 from .logistics import DistributorLogistics
 from .orders import DistributorOrders

@@ -56,28 +56,11 @@ older version (lower ``Version``) right after the current one. 429/5xx answer
 ``<Error><Code/><Message/></Error>``.
 """
 
-from .common import (
-    CENT,
-    COMPANIES,
-    DELIVERIES,
-    ERP_STATUS_NAMES,
-    ERP_TRANSITIONS,
-    MATRIX,
-    NOT_IMPORTABLE,
-    PAYMENTS,
-    PRODUCT_CODES,
-    SHOP_STATUS,
-    STATES,
-    VAT,
-    VOUCHERS,
-    XML_CT,
-    error_xml,
-    money,
-    split_sku,
-    sub,
-    xml_bytes,
-    xml_response,
-)
+# the public names of the former single-module simulator (``from ... import X``)
+from .common import CENT, COMPANIES, DELIVERIES, ERP_STATUS_NAMES, ERP_TRANSITIONS
+from .common import MATRIX, NOT_IMPORTABLE, PAYMENTS, PRODUCT_CODES, SHOP_STATUS, STATES
+from .common import VAT, VOUCHERS, XML_CT, error_xml, money, split_sku, sub, xml_bytes
+from .common import xml_response
 from .control import EshopControl
 from .orders import EshopOrders
 from .server import EshopSimulator

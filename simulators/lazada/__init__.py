@@ -48,42 +48,17 @@ confirms an agreed cancellation), ``push_timeout`` (2 s), ``settle_after`` (3 d:
 delivered -> credited), ``payout_after`` (4 d: statement closed -> paid out).
 """
 
+# the public names of the former single-module simulator (``from ... import X``)
 from .auth import LazadaAuth, push_signature, sign
 from .cancellation import LazadaCancellation
-from .common import (
-    AGGREGATES,
-    ApiError,
-    BUYER_CANCEL_REASONS,
-    CANCELLABLE_BY_BUYER,
-    CANCELLABLE_BY_SELLER,
-    CANCEL_REASONS,
-    COUNTRY,
-    DAY,
-    EXTRA_STATUSES,
-    HOUR,
-    MAX_BATCH,
-    MAX_ORDER_IDS,
-    MAX_PAGE,
-    MAX_SKUS,
-    PAYMENT_METHODS,
-    PREVIOUS,
-    PRINTABLE,
-    SHIPMENT_PROVIDERS,
-    STATUSES,
-    TIMESTAMP_WINDOW,
-)
+from .common import AGGREGATES, ApiError, BUYER_CANCEL_REASONS, CANCELLABLE_BY_BUYER
+from .common import CANCELLABLE_BY_SELLER, CANCEL_REASONS, COUNTRY, DAY, EXTRA_STATUSES
+from .common import HOUR, MAX_BATCH, MAX_ORDER_IDS, MAX_PAGE, MAX_SKUS, PAYMENT_METHODS
+from .common import PREVIOUS, PRINTABLE, SHIPMENT_PROVIDERS, STATUSES, TIMESTAMP_WINDOW
 from .control import LazadaControl
-from .finance import (
-    ADS_FEE,
-    COMMISSION_RATE,
-    FEE_TYPES,
-    FINAL_STATUSES,
-    FINANCE_MAX_DAYS,
-    FINANCE_MAX_LIMIT,
-    LazadaFinance,
-    PAYMENT_FEE_RATE,
-    SELLER_SHIPPING,
-)
+from .finance import ADS_FEE, COMMISSION_RATE, FEE_TYPES, FINAL_STATUSES
+from .finance import FINANCE_MAX_DAYS, FINANCE_MAX_LIMIT, LazadaFinance
+from .finance import PAYMENT_FEE_RATE, SELLER_SHIPPING
 from .logistics import LazadaLogistics, minimal_pdf
 from .orders import LazadaOrders
 from .push import LazadaPush

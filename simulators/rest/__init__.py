@@ -60,27 +60,12 @@ not numbers, no doc_number) and re-queues the order so a good copy follows later
 version (lower ``version``, older ``updated_at``) right after the current one.
 """
 
-from .common import (
-    ACTIONS,
-    BRANCHES,
-    FILTER_TERM,
-    HEADER_FIELDS,
-    ITEM_STATUSES,
-    LINE_FIELDS,
-    MARKETPLACES,
-    OPS,
-    ORDER_STATUSES,
-    RESERVED_PARAMS,
-    STATUS_TO_ACTION,
-    decode_cursor,
-    encode_cursor,
-    error,
-    marketplace_status,
-    matches,
-    parse_filter_expression,
-    parse_time,
-    resolve_field,
-)
+# the public names of the former single-module simulator (``from ... import X``)
+from .common import ACTIONS, BRANCHES, FILTER_TERM, HEADER_FIELDS, ITEM_STATUSES
+from .common import LINE_FIELDS, MARKETPLACES, OPS, ORDER_STATUSES, RESERVED_PARAMS
+from .common import STATUS_TO_ACTION, decode_cursor, encode_cursor, error
+from .common import marketplace_status, matches, parse_filter_expression, parse_time
+from .common import resolve_field
 from .control import RestControl
 from .orders import RestOrders
 from .server import RestSimulator

@@ -45,50 +45,18 @@ Control endpoints (besides the core ones): ``POST /_sim/auth/code``,
 ``POST /_sim/finance/adjust {"order_sn", "amount", "reason" | "field"}``.
 """
 
+# the public names of the former single-module simulator (``from ... import X``)
 from .auth import ShopeeAuth
-from .common import (
-    ACCESS_TOKEN_TTL,
-    AUTH_ERRORS,
-    BRANCHES,
-    BUYER_CANCEL_REASONS,
-    CANCEL_REASONS,
-    CHANNELS,
-    CODE_TTL,
-    CONFIRM_DELAY,
-    CURRENCIES,
-    DAY,
-    DELIVERY_DELAY,
-    DOC_DELAY,
-    DOC_TYPES,
-    FILTER_STATUSES,
-    MAX_WINDOW,
-    MESSAGES,
-    PICKUP_DELAY,
-    REFRESH_TOKEN_TTL,
-    SHOP_ADDRESSES,
-    STATES,
-    STATUSES,
-    TIMESTAMP_WINDOW,
-    TRACKING_DELAY,
-)
+from .common import ACCESS_TOKEN_TTL, AUTH_ERRORS, BRANCHES, BUYER_CANCEL_REASONS
+from .common import CANCEL_REASONS, CHANNELS, CODE_TTL, CONFIRM_DELAY, CURRENCIES, DAY
+from .common import DELIVERY_DELAY, DOC_DELAY, DOC_TYPES, FILTER_STATUSES, MAX_WINDOW
+from .common import MESSAGES, PICKUP_DELAY, REFRESH_TOKEN_TTL, SHOP_ADDRESSES, STATES
+from .common import STATUSES, TIMESTAMP_WINDOW, TRACKING_DELAY
 from .control import ShopeeControl
-from .finance import (
-    ADJUSTMENT_ADD,
-    ADJUSTMENT_MINUS,
-    COMMISSION_RATE,
-    ESCROW_ADD,
-    ESCROW_BATCH,
-    ESCROW_MAX_PAGE,
-    ESCROW_MINUS,
-    RETURN_REFUND_RATE,
-    SERVICE_RATE,
-    SHIPPING_REBATE_RATE,
-    ShopeeFinance,
-    TRANSACTION_RATE,
-    WALLET_MAX_PAGE,
-    WALLET_NAMES,
-    WITHDRAWAL_CREATED,
-)
+from .finance import ADJUSTMENT_ADD, ADJUSTMENT_MINUS, COMMISSION_RATE, ESCROW_ADD
+from .finance import ESCROW_BATCH, ESCROW_MAX_PAGE, ESCROW_MINUS, RETURN_REFUND_RATE
+from .finance import SERVICE_RATE, SHIPPING_REBATE_RATE, ShopeeFinance, TRANSACTION_RATE
+from .finance import WALLET_MAX_PAGE, WALLET_NAMES, WITHDRAWAL_CREATED
 from .logistics import ShopeeLogistics, build_pdf
 from .orders import ShopeeOrders
 from .push import ShopeePush
