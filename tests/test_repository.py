@@ -89,6 +89,29 @@ def test_no_odoo_import_in_simulators():
                 assert "import odoo" not in text and "from odoo" not in text, name
 
 
+def test_simulator_modules_stay_small():
+    """The simulators are split by responsibility (simulators/README.md): no
+    module of theirs grows past 600 lines."""
+    for dirpath, _dirs, files in os.walk(os.path.join(ROOT, "simulators")):
+        if os.path.basename(dirpath) == "tests":
+            continue
+        for name in files:
+            if name.endswith(".py"):
+                with open(os.path.join(dirpath, name)) as fh:
+                    assert len(fh.readlines()) <= 600, os.path.join(dirpath, name)
+
+
+def test_simulators_importable_from_anywhere(tmp_path):
+    """``make setup`` installs the simulators as a package: no sys.path edits."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "import simulators.lazada, simulators.core"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
 @pytest.mark.skipif(
     subprocess.run(
         ["git", "-C", ROOT, "rev-parse", "--is-inside-work-tree"], capture_output=True
