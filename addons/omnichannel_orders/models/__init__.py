@@ -1,10 +1,9 @@
-from . import mail_followers
-from . import mail_thread
 from . import omni_bulk_operation
 from . import omni_bulk_operation_line
 from . import omni_channel
 from . import omni_channel_product
 from . import omni_order_event
+from . import perf_overrides
 from . import sale_order
 from . import sale_order_cancel_request
 from . import sale_order_history
@@ -12,5 +11,4 @@ from . import sale_order_line
 from . import sale_order_manual
 from . import sale_order_processing
 from . import sale_order_shipment
-from . import stock_move
 from . import stock_picking

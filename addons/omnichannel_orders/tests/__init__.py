@@ -7,8 +7,8 @@ from . import test_history
 from . import test_install
 from . import test_invoice_dispatch
 from . import test_lifecycle
-from . import test_mail_batch
 from . import test_manual_order
+from . import test_perf_overrides
 from . import test_tours
 from . import test_unlinked
 from . import test_coexistence

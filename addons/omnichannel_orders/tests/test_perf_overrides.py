@@ -1,12 +1,17 @@
-from odoo.tests import tagged
+"""The overrides of Odoo internals for speed (``models/perf_overrides/``), each
+compared with Odoo's own path: the same followers, notes, messages and pickings as
+Odoo gives one document at a time, in fewer statements."""
+
+from odoo.tests import new_test_user, tagged
 
 from .common import OmniCommon
 
 
 @tagged("post_install", "-at_install")
 class TestMailBatch(OmniCommon):
-    """Channel orders confirmed and invoiced in batches get the same followers and
-    origin notes as Odoo gives one order at a time, written in one go."""
+    """``perf_overrides/mail_thread.py``: channel orders confirmed and invoiced in
+    batches get the same followers, origin notes and creation messages as Odoo
+    gives one order at a time, written in one go."""
 
     @classmethod
     def setUpClass(cls):
@@ -203,6 +208,28 @@ class TestMailBatch(OmniCommon):
         self.assertEqual(len(self._creation_messages(quiet.invoice_ids)), 1)
         self.assertFalse(self._creation_messages(quiet.invoice_ids).notification_ids)
 
+    def test_subscriptions_match_odoo(self):
+        """The batch subscribes with the subtypes Odoo's ``message_subscribe``
+        gives: the default subtypes to an internal user, the external ones to a
+        customer; an existing follower is kept as it is."""
+        user = new_test_user(self.env, login="desk-follower", groups="base.group_user")
+        partner_ids = [user.partner_id.id, self.customer.id, self.other_customer.id]
+        batched, plain = self.create_order(), self.create_order()
+        (batched | plain).message_subscribe([self.other_customer.id], self.note.ids)
+        plain.message_subscribe(partner_ids)
+        with batched._omni_mail_batch() as batch_order:
+            batch_order.message_subscribe(partner_ids)
+            self.assertNotIn(user.partner_id, batched.message_partner_ids)
+
+        def followers(order):
+            return {
+                (follower.partner_id, frozenset(follower.subtype_ids.ids))
+                for follower in order.message_follower_ids
+            }
+
+        self.assertIn(user.partner_id, batched.message_partner_ids)
+        self.assertEqual(followers(batched), followers(plain))
+
     def test_existing_follower_is_kept(self):
         order = self.create_order(partner=self.customer)
         order.message_subscribe([self.customer.id], self.note.ids)
@@ -283,8 +310,9 @@ class TestMailBatch(OmniCommon):
 
 @tagged("post_install", "-at_install")
 class TestBatchPickingAssignment(OmniCommon):
-    """Moves of a batch of channel orders go into their pickings with one search
-    and one create: the same pickings as Odoo's one order at a time."""
+    """``perf_overrides/stock_move.py``: moves of a batch of channel orders go
+    into their pickings with one search and one create: the same pickings as
+    Odoo's one order at a time."""
 
     def test_one_delivery_per_order(self):
         orders = self.env["sale.order"]
@@ -325,6 +353,81 @@ class TestBatchPickingAssignment(OmniCommon):
                 }
                 for group in groups
             ]
+        )
+
+    def _assignment(self, batched):
+        """Moves of four procurement groups put into pickings by Odoo's own
+        ``_assign_picking`` or by the batch: two moves of one group, one move of a
+        group that has an open picking already, one move of each other group.
+        Returns the moves and that open picking."""
+        out = self.warehouse.out_type_id
+        groups = self.env["procurement.group"].create(
+            [{"name": f"G{i}", "partner_id": self.customer.id} for i in range(4)]
+        )
+
+        def vals(group, product, qty):
+            return {
+                "name": "move",
+                "product_id": product.id,
+                "product_uom": product.uom_id.id,
+                "product_uom_qty": qty,
+                "location_id": out.default_location_src_id.id,
+                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                "picking_type_id": out.id,
+                "group_id": group.id,
+                "partner_id": self.customer.id,
+                "origin": group.name,
+            }
+
+        Move = self.env["stock.move"]
+        open_move = Move.create(vals(groups[3], self.product_a, 1.0))
+        open_move._assign_picking()
+        moves = Move.create(
+            [
+                vals(groups[0], self.product_a, 1.0),
+                vals(groups[0], self.product_b, 2.0),
+                vals(groups[1], self.product_a, 1.0),
+                vals(groups[2], self.product_b, 1.0),
+                vals(groups[3], self.product_b, 3.0),
+            ]
+        )
+        if batched:
+            moves = moves.with_context(omni_mail_batch=True)
+        moves._assign_picking()
+        return moves.with_context(omni_mail_batch=False), open_move.picking_id
+
+    def _assignment_result(self, moves, open_picking):
+        pickings = moves.picking_id
+        self.env.flush_all()
+        return [
+            (
+                pickings.ids.index(move.picking_id.id),
+                move.picking_id == open_picking,
+                move.picking_id.group_id == move.group_id,
+                move.picking_id.picking_type_id,
+                move.picking_id.location_id,
+                move.picking_id.location_dest_id,
+                move.picking_id.partner_id,
+                move.picking_id.origin,
+                move.picking_id.company_id,
+                move.picking_id.move_type,
+                move.picking_id.state,
+                len(move.picking_id.move_ids),
+                len(move.picking_id.message_ids),
+            )
+            for move in moves
+        ]
+
+    def test_same_pickings_as_odoo(self):
+        """The batch puts the moves into the pickings Odoo's ``_assign_picking``
+        puts them in, with the same values."""
+        plain = self._assignment_result(*self._assignment(batched=False))
+        batched = self._assignment_result(*self._assignment(batched=True))
+        self.assertEqual(batched, plain)
+        # the scenario: 3 new pickings, one of them with 2 moves, and the open one
+        self.assertEqual(
+            [row[:2] for row in plain],
+            [(0, False), (0, False), (1, False), (2, False), (3, True)],
         )
 
     def test_batch_assignment_costs_fewer_statements(self):
