@@ -14,6 +14,7 @@
         "security/omni_bulk_operation_security.xml",
         "data/product_data.xml",
         "data/mail_template_data.xml",
+        "data/queue_job_data.xml",
         "views/omni_channel_views.xml",
         "views/omni_channel_product_views.xml",
         "views/omni_order_event_views.xml",

@@ -19,8 +19,6 @@ _logger = logging.getLogger(__name__)
 CHUNK_SIZE = 100
 #: up to this many orders, the operation runs at once, in the request
 SYNC_LIMIT = 20
-#: the queue_job channel of the bulk jobs
-JOB_CHANNEL = "root.omnichannel"
 #: database errors a job must not swallow: the job is retried instead
 CONCURRENCY_ERRORS = {
     errorcodes.LOCK_NOT_AVAILABLE,
@@ -180,10 +178,9 @@ class OmniBulkOperation(models.Model):
             self._run_chunk(order_ids)
             return
         chunks = list(split_every(CHUNK_SIZE, order_ids, list))
-        channel = self._omni_job_channel()
+        # the jobs' channel is their job function's (data/queue_job_data.xml)
         parts = [
             self.delayable(
-                channel=channel,
                 description=self.env._(
                     "%(name)s (part %(index)s of %(count)s)",
                     name=self.name,
@@ -196,7 +193,6 @@ class OmniBulkOperation(models.Model):
         ]
         # when every part is done, one job tells who started the operation
         report = self.delayable(
-            channel=channel,
             description=self.env._("%(name)s: report", name=self.name),
             identity_key=identity_exact,
         )._omni_bulk_report()
@@ -226,17 +222,6 @@ class OmniBulkOperation(models.Model):
             },
         )
         return message
-
-    @api.model
-    def _omni_job_channel(self):
-        """``root.omnichannel`` once that channel exists (channel_connectors
-        creates it), else the job function's channel (root)."""
-        channel = (
-            self.env["queue.job.channel"]
-            .sudo()
-            .search_count([("complete_name", "=", JOB_CHANNEL)], limit=1)
-        )
-        return JOB_CHANNEL if channel else None
 
     # ------------------------------------------------------------------ run
     def _run_chunk(self, order_ids):

@@ -98,7 +98,7 @@ class TestBulk(OmniCommon):
                 job for job in trap.enqueued_jobs if job.method_name == "_run_chunk"
             ]
             job = parts[0]
-            self.assertEqual(job.channel, operation._omni_job_channel() or "root")
+            self.assertEqual(job.channel, "root.omnichannel")
             self.assertEqual(job.identity_key, identity_exact(job))
             self.assertEqual(
                 sorted(part.args[0] for part in parts),
@@ -112,6 +112,7 @@ class TestBulk(OmniCommon):
                 if job.method_name == "_omni_bulk_report"
             )
             self.assertEqual(report.depends_on, set(parts))
+            self.assertEqual(report.channel, "root.omnichannel")
             trap.perform_enqueued_jobs()
         # who started it is told the outcome (a bus notification)
         self.flush_history()

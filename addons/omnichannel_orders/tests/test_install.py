@@ -18,3 +18,13 @@ class TestInstall(AddonSmokeCase):
         self.assertIn(root.id, visible)
         config = self.env.ref("omnichannel_orders.menu_order_desk_config")
         self.assertNotIn(config.id, visible)
+
+    def test_bulk_jobs_run_in_the_order_desk_channel(self):
+        channel = self.env.ref("omnichannel_orders.queue_job_channel_omnichannel")
+        self.assertEqual(channel.complete_name, "root.omnichannel")
+        Function = self.env["queue.job.function"]
+        for method in ("_run_chunk", "_omni_bulk_report"):
+            config = Function.job_config(
+                Function.job_function_name("omni.bulk.operation", method)
+            )
+            self.assertEqual(config.channel, "root.omnichannel", method)
