@@ -91,6 +91,25 @@ class _ChannelSession(requests.Session):
 class OmniChannel(models.Model):
     _inherit = "omni.channel"
 
+    # ---- platform: the connectors' platforms (omnichannel_orders knows "none") -----
+    platform = fields.Selection(
+        selection_add=[
+            ("lazada", "Lazada"),
+            ("shopee", "Shopee"),
+            ("tiktok", "TikTok Shop / Tokopedia"),
+            ("eshop_xml", "E-shop XML exchange"),
+            ("rest", "Generic REST source"),
+        ],
+        # uninstalling the connectors leaves their channels without a platform
+        ondelete={
+            "lazada": "set default",
+            "shopee": "set default",
+            "tiktok": "set default",
+            "eshop_xml": "set default",
+            "rest": "set default",
+        },
+    )
+
     # ---- connection --------------------------------------------------------------
     api_base_url = fields.Char(
         string="API Base URL", help="e.g. https://api.lazada.com.my/rest"

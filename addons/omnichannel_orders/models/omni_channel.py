@@ -48,18 +48,11 @@ class OmniChannel(models.Model):
         tracking=True,
     )
     platform = fields.Selection(
-        selection=[
-            ("none", "None"),
-            ("lazada", "Lazada"),
-            ("shopee", "Shopee"),
-            ("tiktok", "TikTok Shop / Tokopedia"),
-            ("eshop_xml", "E-shop XML exchange"),
-            ("rest", "Generic REST source"),
-        ],
+        selection=[("none", "None")],
         required=True,
         default="none",
-        help="The platform the channel talks to. Connectors are configured by the "
-        "Channel Connectors add-on.",
+        help="The platform the channel talks to. The connector add-ons add their "
+        "platforms (Channel Connectors: the marketplaces, the e-shop, REST).",
     )
     company_id = fields.Many2one(
         comodel_name="res.company",
