@@ -73,14 +73,14 @@ class SaleOrder(models.Model):
         """Note the orders that become fulfilled in this transaction: the
         channel is told at commit time (``_connector_flush_fulfilled``)."""
         res = super()._compute_lifecycle_state()
-        history = self.env.cr.precommit.data.get("omni.order.event") or {}
+        # the lifecycle states at the start of the transaction (order history)
+        old_states = self._omni_history_old_values("lifecycle_state")
         became = [
             order.id
             for order in self
             if isinstance(order.id, int)
             and order.lifecycle_state == "fulfilled"
-            and (history.get((order.id, "lifecycle_state")) or {}).get("old")
-            != "fulfilled"
+            and old_states.get(order.id) != "fulfilled"
         ]
         if became:
             todo = self.env.cr.precommit.data.setdefault(

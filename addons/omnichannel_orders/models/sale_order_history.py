@@ -48,6 +48,19 @@ class SaleOrder(models.Model):
                 data[(order.id, name)]["actor"] = actor
                 data[(order.id, name)]["uid"] = self.env.uid
 
+    def _omni_history_old_values(self, field_name):
+        """Public hook for the add-ons built on the order desk: the value the
+        tracked field ``field_name`` (a key of ``EVENT_FIELDS``) had at the start
+        of the transaction, ``{order id: value}``, for the orders of ``self`` whose
+        change will be written to the history at commit time (the others are
+        left out: no change pending)."""
+        data = self.env.cr.precommit.data.get("omni.order.event") or {}
+        return {
+            order_id: data[(order_id, field_name)]["old"]
+            for order_id in self._ids
+            if (order_id, field_name) in data
+        }
+
     def _omni_mark_created(self):
         """The first values of new orders go to the history but not to the
         chatter, which tells the creation already (as mail tracking does)."""

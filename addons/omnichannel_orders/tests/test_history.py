@@ -47,6 +47,27 @@ class TestHistory(OmniCommon):
         self.flush_history()
         self.assertEqual(len(order.omni_event_ids), count)
 
+    def test_old_values_hook(self):
+        """The public hook tells the value a tracked field had at the start of the
+        transaction, for the orders whose change is pending."""
+        order = self.create_order(channel_status="pending")
+        other = self.create_order(channel_status="pending")
+        self.flush_history()
+        self.assertEqual((order | other)._omni_history_old_values("channel_status"), {})
+        order.channel_status = "packed"
+        order.channel_status = "ready_to_ship"
+        order.action_confirm()
+        self.env.flush_all()
+        self.assertEqual(
+            (order | other)._omni_history_old_values("channel_status"),
+            {order.id: "pending"},
+        )
+        self.assertEqual(
+            order._omni_history_old_values("lifecycle_state"), {order.id: "buffered"}
+        )
+        self.flush_history()
+        self.assertEqual(order._omni_history_old_values("lifecycle_state"), {})
+
     def test_intermediate_changes_collapse(self):
         order = self.create_order(channel_status="pending")
         self.flush_history()
