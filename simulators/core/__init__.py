@@ -16,6 +16,7 @@ Control API (available on every simulator, never on a real platform):
 from .control import ControlRoutes
 from .faults import Faults
 from .feed import OrderFeedMixin
+from .oauth import AuthCodes
 from .pdf import a6_pdf, pdf_escape, pdf_file
 from .protocol import constant_time_equal, hmac_sha256_hex, iso_utc, json_object
 from .push import PushOutbox, PushReceiver, post_push

@@ -149,10 +149,9 @@ class LazadaAuth:
                 "The input parameter “code” that is mandatory for processing this "
                 "request is not supplied",
             )
-        record = self.codes.get(code)
-        if record is None or record["used"] or record["expires_at"] <= self.now():
+        if self.codes.valid(code, self.now()) is None:
             raise ApiError("InvalidCode", "Invalid authorization code")
-        record["used"] = True
+        self.codes.redeem(code)
         return self._ok(**self._issue_tokens())
 
     def api_token_refresh(self, params):

@@ -23,7 +23,7 @@ class LazadaControl:
     @route("POST", "/_sim/auth/code", api=False)
     def sim_auth_code(self, req):
         code = f"0_{self.app_key}_{self.rng.getrandbits(128):032x}"
-        self.codes[code] = {"expires_at": self.now() + 1800, "used": False}
+        self.codes.issue(code, self.now() + 1800)
         return json_response({"code": code, "expires_in": 1800})
 
     @route("POST", "/_sim/push_config", api=False)
@@ -198,7 +198,7 @@ class LazadaControl:
                 "push_url": self.push_url,
                 "tokens": {
                     "codes_issued": len(self.codes),
-                    "codes_used": sum(1 for c in self.codes.values() if c["used"]),
+                    "codes_used": self.codes.used(),
                     "access_tokens": len(self.access_tokens),
                     "access_tokens_valid": sum(
                         1 for t in self.access_tokens.values() if t["expires_at"] > now

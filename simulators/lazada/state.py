@@ -1,6 +1,7 @@
 """Lazada's seeded orders and their time-driven lifecycle."""
 
 from .. import data
+from ..core import AuthCodes
 from .common import (
     BUYER_CANCEL_REASONS,
     CANCELLABLE_BY_BUYER,
@@ -23,7 +24,7 @@ class LazadaState:
         self.packages = {}  # package_id -> {"order_id", "item_ids", ...}
         self.reverse_orders = {}  # reverse_order_id -> {...}
         self.stock = {}  # SellerSku -> {...}
-        self.codes = {}
+        self.codes = AuthCodes()
         self.access_tokens = {}
         self.refresh_tokens = {}
         self.decisions = []

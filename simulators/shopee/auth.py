@@ -75,7 +75,7 @@ class ShopeeAuth:
         body = json_object(req) or {}
         code = self._token()
         shop_id = int(body.get("shop_id") or self.shop_id)
-        self.codes[code] = {"shop_id": shop_id, "expire_at": self.now() + CODE_TTL}
+        self.codes.issue(code, self.now() + CODE_TTL, shop_id=shop_id)
         return json_response({"code": code, "shop_id": shop_id})
 
     @route("GET", "/api/v2/shop/auth_partner", api=False)
@@ -87,7 +87,7 @@ class ShopeeAuth:
         if not redirect:
             return self._error("error_param", "Wrong parameters, detail: redirect.")
         code = self._token()
-        self.codes[code] = {"shop_id": self.shop_id, "expire_at": self.now() + CODE_TTL}
+        self.codes.issue(code, self.now() + CODE_TTL, shop_id=self.shop_id)
         sep = "&" if "?" in redirect else "?"
         location = f"{redirect}{sep}code={code}&shop_id={self.shop_id}"
         return Response(302, b"", "text/plain", {"Location": location})
@@ -121,8 +121,8 @@ class ShopeeAuth:
             return self._error(
                 "invalid_partner_id", "Invalid partner_id, please check."
             )
-        code = self.codes.get(body["code"])
-        if code is None or code["expire_at"] <= self.now():
+        code = self.codes.valid(body["code"], self.now())
+        if code is None:
             return self._error(
                 "invalid_code",
                 "The code is expired or used or invalid, please check the code.",
@@ -132,7 +132,7 @@ class ShopeeAuth:
                 "invalid_shop_id",
                 "The code or shop_id is wrong, please check the code or the shop_id.",
             )
-        del self.codes[body["code"]]  # single use
+        self.codes.redeem(body["code"])
         access, refresh = self._issue_tokens(code["shop_id"])
         return self._auth_answer(
             {

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from .. import data
+from ..core import AuthCodes
 from .common import (
     BUYER_CANCEL_REASONS,
     CANCEL_REASONS,
@@ -36,7 +37,7 @@ class ShopeeState:
                 self.stock[item["item_id"]][model["model_id"]] = self.rng.randint(
                     0, 200
                 )
-        self.codes = {}
+        self.codes = AuthCodes()
         self.tokens = {}
         self.refresh_tokens = {}
         self._expire_marker = None

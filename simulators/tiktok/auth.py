@@ -207,10 +207,10 @@ class TikTokAuth:
         if query.get("grant_type") != "authorized_code":
             return self._error(E_CREDENTIALS, "Invalid grant_type.")
         now = int(self.now())
-        code = self.auth_codes.get(query.get("auth_code") or "")
-        if code is None or code["used"] or code["expire"] <= now:
+        code = query.get("auth_code") or ""
+        if self.auth_codes.valid(code, now) is None:
             return self._error(E_AUTH_GRANT, "Invalid or expired auth_code.")
-        code["used"] = True
+        self.auth_codes.redeem(code)
         return self._ok(self._token_data(self._issue_token(now)))
 
     def _token_refresh(self, req):

@@ -22,7 +22,7 @@ class TikTokControl:
                 f"code-{self.seed}-{now}-{len(self.auth_codes)}".encode()
             ).hexdigest()[:32]
         )
-        self.auth_codes[code] = {"expire": now + AUTH_CODE_LIFE, "used": False}
+        self.auth_codes.issue(code, now + AUTH_CODE_LIFE)
         return json_response({"code": code, "expire_at": now + AUTH_CODE_LIFE})
 
     @route("POST", "/_sim/orders/new", api=False)

@@ -1,6 +1,7 @@
 """TikTok Shop's seeded orders, packages and products, and their lifecycle."""
 
 from .. import data
+from ..core import AuthCodes
 from .common import (
     AWAITING_COLLECTION,
     AWAITING_SHIPMENT,
@@ -46,7 +47,7 @@ class TikTokState:
         self.pushes = []
         self.events = []
         self._retries = []
-        self.auth_codes = {}
+        self.auth_codes = AuthCodes()
         self.refresh_tokens = {}
         self.tokens = {}
         self._setup_products()
