@@ -2,10 +2,7 @@
 
 from urllib.parse import unquote
 
-from ..core import (
-    json_response,
-    route,
-)
+from ..core import json_response, route
 
 
 class DistributorControl:

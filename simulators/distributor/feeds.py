@@ -4,11 +4,7 @@ import csv
 import io
 from xml.sax.saxutils import escape
 
-from ..core import (
-    Response,
-    json_response,
-    route,
-)
+from ..core import Response, json_response, route
 from .acks import _iso, _money
 from .common import FEED_COLUMNS, REALTIME_MAX_PARTS
 

@@ -6,9 +6,7 @@ import time
 
 import requests
 
-from ..core import (
-    hmac_sha256_hex,
-)
+from ..core import hmac_sha256_hex
 from .acks import _iso
 from .common import CARRIERS, _tracking
 

@@ -3,12 +3,7 @@
 import xml.etree.ElementTree as ET
 from urllib.parse import unquote
 
-from ..core import (
-    Response,
-    constant_time_equal,
-    json_response,
-    route,
-)
+from ..core import Response, constant_time_equal, json_response, route
 from .acks import cxml_response, opentrans_ack, ubl_ack
 from .common import OrderError
 from .documents import cxml_credentials, parse_cxml, parse_opentrans, parse_ubl

@@ -2,11 +2,7 @@
 
 import base64
 
-from ..core import (
-    SimServer,
-    constant_time_equal,
-    json_response,
-)
+from ..core import SimServer, constant_time_equal, json_response
 from .control import DistributorControl
 from .feeds import DistributorFeeds
 from .logistics import DistributorLogistics

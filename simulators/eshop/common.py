@@ -4,9 +4,7 @@ import xml.etree.ElementTree as ET
 from decimal import ROUND_HALF_UP, Decimal
 
 from .. import data
-from ..core import (
-    Response,
-)
+from ..core import Response
 
 XML_CT = "application/xml; charset=utf-8"
 

@@ -3,10 +3,7 @@
 import copy
 
 from .. import data
-from ..core import (
-    json_response,
-    route,
-)
+from ..core import json_response, route
 from .common import MATRIX, NOT_IMPORTABLE, STATES, VOUCHERS, money
 
 

@@ -2,10 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
-from ..core import (
-    iso_utc,
-    route,
-)
+from ..core import iso_utc, route
 from .common import (
     DELIVERIES,
     ERP_STATUS_NAMES,

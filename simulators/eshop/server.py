@@ -1,10 +1,6 @@
 """The e-shop simulator: its options, the API key check and the error answers."""
 
-from ..core import (
-    OrderFeedMixin,
-    SimServer,
-    constant_time_equal,
-)
+from ..core import OrderFeedMixin, SimServer, constant_time_equal
 from .common import error_xml
 from .control import EshopControl
 from .orders import EshopOrders

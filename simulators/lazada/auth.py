@@ -3,10 +3,7 @@
 import time
 from datetime import UTC, datetime
 
-from ..core import (
-    constant_time_equal,
-    hmac_sha256_hex,
-)
+from ..core import constant_time_equal, hmac_sha256_hex
 from .common import TIMESTAMP_WINDOW, ApiError
 
 

@@ -2,12 +2,7 @@
 
 import copy
 
-from ..core import (
-    Response,
-    json_object,
-    json_response,
-    route,
-)
+from ..core import Response, json_object, json_response, route
 from .common import SHIPMENT_PROVIDERS, STATUSES, _int_or_none
 from .logistics import minimal_pdf
 

@@ -2,10 +2,7 @@
 
 import base64
 
-from ..core import (
-    a6_pdf,
-    pdf_escape,
-)
+from ..core import a6_pdf, pdf_escape
 from .common import (
     MAX_BATCH,
     PRINTABLE,

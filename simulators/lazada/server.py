@@ -3,12 +3,7 @@
 import itertools
 from datetime import timedelta, timezone
 
-from ..core import (
-    PushOutbox,
-    SimServer,
-    json_response,
-    route,
-)
+from ..core import PushOutbox, SimServer, json_response, route
 from .auth import LazadaAuth
 from .cancellation import LazadaCancellation
 from .common import COUNTRY, DAY, HOUR, ApiError, _multipart_fields

@@ -4,9 +4,7 @@ import base64
 import datetime
 import re
 
-from ..core import (
-    json_response,
-)
+from ..core import json_response
 
 BRANCHES = [
     ("EMP-BR-1001", "KL", "Kuala Lumpur HQ"),

@@ -2,10 +2,7 @@
 
 import copy
 
-from ..core import (
-    json_response,
-    route,
-)
+from ..core import json_response, route
 from .common import (
     ACTIONS,
     OPS,

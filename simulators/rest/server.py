@@ -1,11 +1,6 @@
 """The generic REST order source simulator: options, auth and error answers."""
 
-from ..core import (
-    OrderFeedMixin,
-    SimServer,
-    constant_time_equal,
-    json_response,
-)
+from ..core import OrderFeedMixin, SimServer, constant_time_equal, json_response
 from .common import error
 from .control import RestControl
 from .orders import RestOrders

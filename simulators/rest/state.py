@@ -3,9 +3,7 @@
 import uuid
 
 from .. import data
-from ..core import (
-    iso_utc,
-)
+from ..core import iso_utc
 from .common import BRANCHES, MARKETPLACES, ORDER_STATUSES, marketplace_status
 
 

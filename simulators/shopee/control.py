@@ -1,10 +1,6 @@
 """Shopee's ``/_sim/*`` control routes and its inspection view."""
 
-from ..core import (
-    json_object,
-    json_response,
-    route,
-)
+from ..core import json_object, json_response, route
 from .common import BUYER_CANCEL_REASONS, DAY
 
 

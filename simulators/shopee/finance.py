@@ -3,11 +3,7 @@
 import functools
 import random
 
-from ..core import (
-    json_object,
-    json_response,
-    route,
-)
+from ..core import json_object, json_response, route
 from .common import CONFIRM_DELAY, DAY, MAX_WINDOW
 
 # ---- finance -------------------------------------------------------------------------

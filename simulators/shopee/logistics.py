@@ -3,13 +3,7 @@
 import copy
 import json
 
-from ..core import (
-    Response,
-    json_object,
-    pdf_escape,
-    pdf_file,
-    route,
-)
+from ..core import Response, json_object, pdf_escape, pdf_file, route
 from .common import (
     BRANCHES,
     DAY,

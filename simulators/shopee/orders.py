@@ -4,10 +4,7 @@ import base64
 import copy
 import json
 
-from ..core import (
-    json_object,
-    route,
-)
+from ..core import json_object, route
 from .common import CANCEL_REASONS, FILTER_STATUSES, MAX_WINDOW, PICKUP_DELAY
 
 

@@ -4,10 +4,7 @@ import json
 import time
 import uuid
 
-from ..core import (
-    hmac_sha256_hex,
-    post_push,
-)
+from ..core import hmac_sha256_hex, post_push
 
 
 class ShopeePush:

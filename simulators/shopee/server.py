@@ -2,11 +2,7 @@
 
 import uuid
 
-from ..core import (
-    PushOutbox,
-    SimServer,
-    json_response,
-)
+from ..core import PushOutbox, SimServer, json_response
 from .auth import ShopeeAuth
 from .common import AUTH_ERRORS
 from .control import ShopeeControl

@@ -1,9 +1,7 @@
 """The product catalogue and the stock APIs (``/api/v2/product/*``)."""
 
 from .. import data
-from ..core import (
-    route,
-)
+from ..core import route
 from .common import DAY
 
 

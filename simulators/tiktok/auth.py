@@ -3,11 +3,7 @@
 import hashlib
 import time
 
-from ..core import (
-    constant_time_equal,
-    hmac_sha256_hex,
-    route,
-)
+from ..core import constant_time_equal, hmac_sha256_hex, route
 from .common import (
     ACCESS_TOKEN_LIFE,
     E_AUTH_GRANT,

@@ -1,9 +1,6 @@
 """Cancellations and the seller's approval or rejection (``/return_refund/*``)."""
 
-from ..core import (
-    json_response,
-    route,
-)
+from ..core import json_response, route
 from .common import (
     AWAITING_COLLECTION,
     C_CANCELLED,

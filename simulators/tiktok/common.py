@@ -2,9 +2,7 @@
 
 import functools
 
-from ..core import (
-    route,
-)
+from ..core import route
 
 UNPAID = "UNPAID"
 

@@ -2,10 +2,7 @@
 
 import hashlib
 
-from ..core import (
-    json_response,
-    route,
-)
+from ..core import json_response, route
 from .common import AUTH_CODE_LIFE, AWAITING_SHIPMENT, ON_HOLD, ON_HOLD_WINDOW, UNPAID
 
 

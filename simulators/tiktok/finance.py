@@ -3,10 +3,7 @@
 import base64
 import random
 
-from ..core import (
-    json_response,
-    route,
-)
+from ..core import json_response, route
 from .common import (
     CANCELLED,
     COMPLETE_AFTER,

@@ -2,12 +2,7 @@
 
 import hashlib
 
-from ..core import (
-    Response,
-    a6_pdf,
-    pdf_escape,
-    route,
-)
+from ..core import Response, a6_pdf, pdf_escape, route
 from .common import (
     DAY,
     DOC_URL_LIFE,

@@ -3,11 +3,7 @@
 import json
 import time
 
-from ..core import (
-    json_response,
-    post_push,
-    route,
-)
+from ..core import json_response, post_push, route
 from .auth import webhook_signature
 from .common import ON_HOLD, PUSH_RETRY_DELAYS, PUSH_TIMEOUT
 

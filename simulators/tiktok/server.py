@@ -4,11 +4,7 @@ import hashlib
 import itertools
 import time
 
-from ..core import (
-    PushOutbox,
-    SimServer,
-    json_response,
-)
+from ..core import PushOutbox, SimServer, json_response
 from .auth import TikTokAuth
 from .cancellation import TikTokCancellation
 from .common import E_CREDENTIALS, E_INTERNAL, E_TOO_MANY, ApiError
