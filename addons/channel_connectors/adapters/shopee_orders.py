@@ -6,7 +6,7 @@ which a subclass of the adapter can override.
 """
 
 from .base import NormalisedOrder, ParseError
-from .tools import epoch_stamps
+from .tools import epoch_stamps, recipient_partners
 from .tools import money as _money
 
 
@@ -100,11 +100,7 @@ class ShopeeOrderParser:
 
     def _order_partners(self, raw):
         """(customer, shipping) partner dicts of ``raw``."""
-        address = raw.get("recipient_address") or {}
-        if not isinstance(address, dict):
-            raise ValueError("recipient_address is not an object")
-        shipping = self._address(address)
-        customer = dict(shipping)
+        customer, shipping = recipient_partners(raw, self._address)
         customer["external_id"] = str(raw.get("buyer_user_id") or "")
         customer["name"] = shipping["name"] or raw.get("buyer_username") or ""
         shipping["external_id"] = ""

@@ -34,6 +34,16 @@ def epoch_stamps(raw):
     }
 
 
+def recipient_partners(raw, address_of):
+    """(customer, shipping): the partner dict ``address_of`` reads from the
+    order's ``recipient_address`` object, and a copy of it for the customer."""
+    address = raw.get("recipient_address") or {}
+    if not isinstance(address, dict):
+        raise ValueError("recipient_address is not an object")
+    shipping = address_of(address)
+    return dict(shipping), shipping
+
+
 def push_time(value):
     """The update time a push announces, None when it is not a timestamp."""
     try:
