@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from odoo.tests import TransactionCase
+from odoo.tests import BaseCase
 
 from odoo.addons.omnichannel_orders.tests.common import OmniCommon
 from odoo.addons.queue_job.job import Job
@@ -11,6 +11,10 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..adapters import AdapterError, ParseError, get_adapter_class
 
+#: the engine's logger (every omni_channel_*.py logs under it)
+ENGINE_LOGGER = "odoo.addons.channel_connectors.models.omni_channel"
+#: the REST source's filter of the simulator's seed (the hub job's default)
+SEED_FILTER = "status__ne=DELETED&item_status=ready_to_ship"
 #: the credentials the marketplace simulators know
 SHOPEE_CREDENTIALS = {
     "app_key": "2001887",  # partner_id
@@ -42,23 +46,36 @@ class TimeoutSession(requests.Session):
         raise requests.Timeout(f"read timeout ({kwargs.get('timeout')} s)")
 
 
-class AdapterCommon(TransactionCase):
-    """A platform adapter against its in-process simulator, authorised through
-    the simulator's code flow. Subclasses set ``platform``, ``simulator``
-    ((module, class)) and ``credentials`` (what the connection adds)."""
+class SimulatorAdapterCommon(BaseCase):
+    """A platform adapter against its in-process simulator, over real HTTP and
+    without a database (the adapters are plain Python). Subclasses set
+    ``platform``, ``simulator`` ((module, class), started with
+    ``simulator_options``) and ``credentials`` (what the connection adds)."""
 
     platform = None
     simulator = None
+    simulator_options = {}
     credentials = {}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sim = load_simulator(*cls.simulator)(orders=25, seed=7).start()
+        cls.sim = load_simulator(*cls.simulator)(**cls.simulator_options).start()
         cls.addClassCleanup(cls.sim.stop)
+        cls.adapter_class = get_adapter_class(cls.platform)
+
+
+class AdapterCommon(SimulatorAdapterCommon):
+    """A marketplace's adapter (Shopee, TikTok Shop), authorised through the
+    simulator's code flow."""
+
+    simulator_options = {"orders": 25, "seed": 7}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.http = requests.Session()
         cls.addClassCleanup(cls.http.close)
-        cls.adapter_class = get_adapter_class(cls.platform)
         cls.connection = dict(
             cls.credentials, base_url=cls.sim.url, page_limit=7, timeout=5.0
         )
@@ -193,24 +210,9 @@ class TimingOutSession:
         raise self.error(f"timed out ({url})")
 
 
-class SourceAdapterCommon(TransactionCase):
-    """A cursor-paged order source's adapter (e-shop, REST) against its
-    in-process simulator, reset before each test. Subclasses set ``platform``,
-    ``simulator`` ((module, class)), ``simulator_options`` and ``credentials``
-    (what the connection adds)."""
-
-    platform = None
-    simulator = None
-    simulator_options = {}
-    credentials = {}
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        simulator = load_simulator(*cls.simulator)
-        cls.sim = simulator(**cls.simulator_options).start()
-        cls.addClassCleanup(cls.sim.stop)
-        cls.Adapter = get_adapter_class(cls.platform)
+class SourceAdapterCommon(SimulatorAdapterCommon):
+    """A cursor-paged order source's adapter (e-shop, REST), the simulator reset
+    before each test."""
 
     def setUp(self):
         super().setUp()
@@ -232,7 +234,7 @@ class SourceAdapterCommon(TransactionCase):
         return connection
 
     def adapter(self, **connection):
-        return self.Adapter(self.connection(**connection))
+        return self.adapter_class(self.connection(**connection))
 
     def fetch(self, adapter, since=None):
         """Every order of a full run and the parse errors, in order."""
@@ -254,7 +256,7 @@ class SourceAdapterCommon(TransactionCase):
     def assert_network_errors_retryable(self, timeout, error):
         """A timeout (``error`` raised by the session) and a refused connection
         are retryable errors that say so."""
-        adapter = self.Adapter(
+        adapter = self.adapter_class(
             self.connection(timeout=timeout), session=TimingOutSession(error)
         )
         with self.assertRaises(AdapterError) as caught:
@@ -474,6 +476,10 @@ class MarketplaceCycleMixin(MarketplaceMixin):
 class OrderSourceMixin:
     """For :class:`ConnectorCommon`: a cursor-paged order source (e-shop, REST),
     reset before each test, with neither push configuration nor authorisation."""
+
+    @classmethod
+    def _channel_vals(cls):
+        return dict(super()._channel_vals(), api_base_url=cls.sim.url)
 
     def setUp(self):
         # no push configuration: ConnectorCommon.setUp is skipped

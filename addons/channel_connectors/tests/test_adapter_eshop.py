@@ -20,8 +20,8 @@ class TestEshopAdapter(SourceAdapterCommon):
 
     # ---- tests -----------------------------------------------------------------------
     def test_registered(self):
-        self.assertEqual(self.Adapter.platform, "eshop_xml")
-        self.assertTrue(self.Adapter.list_returns_details)
+        self.assertEqual(self.adapter_class.platform, "eshop_xml")
+        self.assertTrue(self.adapter_class.list_returns_details)
 
     def test_paging_each_order_once(self):
         adapter = self.adapter(page_limit=7)

@@ -6,9 +6,7 @@ from odoo.tests import tagged
 
 from odoo.addons.channel_connectors.adapters import AdapterError, ParseError
 
-from .common import SourceAdapterCommon
-
-SEED_FILTER = "status__ne=DELETED&item_status=ready_to_ship"
+from .common import SEED_FILTER, SourceAdapterCommon
 
 
 @tagged("post_install", "-at_install")
@@ -20,8 +18,8 @@ class TestRestAdapter(SourceAdapterCommon):
 
     # ---- tests -----------------------------------------------------------------------
     def test_registered(self):
-        self.assertEqual(self.Adapter.platform, "rest")
-        self.assertTrue(self.Adapter.list_returns_details)
+        self.assertEqual(self.adapter_class.platform, "rest")
+        self.assertTrue(self.adapter_class.list_returns_details)
 
     def test_paging_each_order_once(self):
         adapter = self.adapter(page_limit=7)

@@ -8,9 +8,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .common import ConnectorCommon, OrderSourceMixin
-
-ENGINE_LOGGER = "odoo.addons.channel_connectors.models.omni_channel"
+from .common import ENGINE_LOGGER, ConnectorCommon, OrderSourceMixin
 
 
 @tagged("post_install", "-at_install")
@@ -23,7 +21,6 @@ class TestEshopCycle(OrderSourceMixin, ConnectorCommon):
     def _channel_vals(cls):
         return dict(
             super()._channel_vals(),
-            api_base_url=cls.sim.url,
             app_key="eshop-key",
             page_limit=7,
         )

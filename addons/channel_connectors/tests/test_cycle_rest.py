@@ -8,10 +8,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .common import ConnectorCommon, OrderSourceMixin
-
-ENGINE_LOGGER = "odoo.addons.channel_connectors.models.omni_channel"
-SEED_FILTER = "status__ne=DELETED&item_status=ready_to_ship"
+from .common import ENGINE_LOGGER, SEED_FILTER, ConnectorCommon, OrderSourceMixin
 
 
 @tagged("post_install", "-at_install")
@@ -24,7 +21,6 @@ class TestRestCycle(OrderSourceMixin, ConnectorCommon):
     def _channel_vals(cls):
         return dict(
             super()._channel_vals(),
-            api_base_url=cls.sim.url,
             access_token="rest-token",
             tenant_code="TENANT1",
             page_limit=20,

@@ -9,7 +9,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from odoo.tests import tagged
+from odoo.tests import BaseCase, tagged
 from odoo.tools import mute_logger
 
 from ..adapters import ADAPTERS, ParseError
@@ -145,8 +145,9 @@ def _check_parse(test, platform, raw):
 
 
 @tagged("post_install", "-at_install")
-class TestFuzzParsers(LazadaCommon):
-    """Every adapter's ``parse_order`` (and webhook parser) on mutated payloads."""
+class TestFuzzParsers(BaseCase):
+    """Every adapter's ``parse_order`` (and webhook parser) on mutated payloads
+    (plain Python: no database, no simulator)."""
 
     def test_seeds_parse(self):
         for platform, raws in SEEDS.items():

@@ -1,11 +1,12 @@
 import hashlib
 import hmac
 import json
+import time
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -49,6 +50,51 @@ class LazadaCommon(MarketplaceMixin, ConnectorCommon):
                     "product_id": product.id,
                 }
             )
+
+
+class LazadaWebhookCommon(LazadaCommon, HttpCase):
+    """Lazada pushes posted to the channel's webhook (the controller)."""
+
+    def webhook_path(self):
+        return (
+            f"/channel_connectors/webhook/{self.channel.id}/"
+            f"{self.channel.sudo().webhook_token}"
+        )
+
+    @staticmethod
+    def push_body(order_id, sent_at=None, site="lazada_my", **data):
+        """A push of a pending order, sent at ``sent_at`` (epoch seconds, now by
+        default); ``data`` adds to (or sets) its ``data``, whose
+        ``status_update_time`` is now unless given."""
+        data.setdefault("status_update_time", int(time.time()))
+        return json.dumps(
+            {
+                "seller_id": "1000123456",
+                "message_type": 0,
+                "data": {
+                    "order_status": "pending",
+                    "trade_order_id": order_id,
+                    **data,
+                },
+                "timestamp": int((sent_at or time.time()) * 1000),
+                "site": site,
+            }
+        ).encode()
+
+    @staticmethod
+    def sign(body, secret=SECRET):
+        return hmac.new(
+            secret.encode(), APP_KEY.encode() + body, hashlib.sha256
+        ).hexdigest()
+
+    def import_jobs(self):
+        self.drain_webhooks()
+        return self.env["queue.job"].search(
+            [
+                ("method_name", "=", "_import_order_job"),
+                ("model_name", "=", "omni.channel"),
+            ]
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -2,16 +2,13 @@
 secrets hidden from the order desk (ORM, RPC, views), multi-company isolation,
 and what public and portal users get from the connector's controllers."""
 
-import hashlib
-import hmac
-import json
 import time
 
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .test_lazada import APP_KEY, SECRET, LazadaCommon
+from .test_lazada import APP_KEY, SECRET, LazadaCommon, LazadaWebhookCommon
 
 SECRETS = (
     "app_key",
@@ -26,48 +23,12 @@ SECRETS = (
 
 
 @tagged("post_install", "-at_install")
-class TestWebhookSecurity(LazadaCommon, HttpCase):
-    def path(self):
-        return (
-            f"/channel_connectors/webhook/{self.channel.id}/"
-            f"{self.channel.sudo().webhook_token}"
-        )
-
-    def body(self, order_id, sent_at=None):
-        return json.dumps(
-            {
-                "seller_id": "1000123456",
-                "message_type": 0,
-                "data": {
-                    "order_status": "pending",
-                    "trade_order_id": order_id,
-                    "status_update_time": int(time.time()),
-                },
-                "timestamp": int((sent_at or time.time()) * 1000),
-                "site": "lazada_my",
-            }
-        ).encode()
-
+class TestWebhookSecurity(LazadaWebhookCommon):
     def post(self, body, signature=None, path=None):
         headers = {"Content-Type": "application/json"}
         if signature is not None:
             headers["Authorization"] = signature
-        return self.url_open(path or self.path(), data=body, headers=headers)
-
-    @staticmethod
-    def sign(body, secret=SECRET):
-        return hmac.new(
-            secret.encode(), APP_KEY.encode() + body, hashlib.sha256
-        ).hexdigest()
-
-    def import_jobs(self):
-        self.drain_webhooks()
-        return self.env["queue.job"].search(
-            [
-                ("method_name", "=", "_import_order_job"),
-                ("model_name", "=", "omni.channel"),
-            ]
-        )
+        return self.url_open(path or self.webhook_path(), data=body, headers=headers)
 
     def webhook_logs(self):
         return self.env["channel.sync.log"].search(
@@ -76,13 +37,13 @@ class TestWebhookSecurity(LazadaCommon, HttpCase):
 
     def test_missing_forged_replayed_stale(self):
         order_id = self.order_in_status("pending")
-        body = self.body(order_id)
+        body = self.push_body(order_id)
         before = self.import_jobs()
         cases = {
             "missing": self.post(body),
             "forged": self.post(body, "ab" * 32),
             "wrong secret": self.post(body, self.sign(body, "not-the-secret")),
-            "other body": self.post(body, self.sign(self.body("1"))),
+            "other body": self.post(body, self.sign(self.push_body("1"))),
         }
         for name, resp in cases.items():
             self.assertEqual(resp.status_code, 401, name)
@@ -104,7 +65,7 @@ class TestWebhookSecurity(LazadaCommon, HttpCase):
             self.webhook_logs().filtered(lambda log: log.operation == "webhook/replay")
         )
         # an old push, validly signed: refused as stale
-        old = self.body(order_id, sent_at=time.time() - 3 * 86400)
+        old = self.push_body(order_id, sent_at=time.time() - 3 * 86400)
         resp = self.post(old, self.sign(old))
         self.assertEqual(resp.status_code, 401)
         self.assertEqual(self.import_jobs(), jobs)
@@ -121,7 +82,9 @@ class TestWebhookSecurity(LazadaCommon, HttpCase):
     def test_pushes_stored_then_drained_by_one_job(self):
         """The request stores the push and finds or makes the channel's one
         drain job; the drain job enqueues the imports."""
-        bodies = [self.body(order_id) for order_id in sorted(self.sim_orders())[:3]]
+        bodies = [
+            self.push_body(order_id) for order_id in sorted(self.sim_orders())[:3]
+        ]
         imports = self.import_jobs()
         before = self.env["queue.job"].search([]).ids
         for body in bodies:
@@ -138,7 +101,7 @@ class TestWebhookSecurity(LazadaCommon, HttpCase):
 
     def test_signature_checked_from_credentials(self):
         adapter_class = self.channel._get_adapter_class()
-        body = self.body("1")
+        body = self.push_body("1")
         credentials = {"app_key": APP_KEY, "app_secret": SECRET}
         headers = {"Authorization": self.sign(body)}
         self.assertTrue(adapter_class.check_webhook(credentials, headers, body))
@@ -146,7 +109,7 @@ class TestWebhookSecurity(LazadaCommon, HttpCase):
         self.assertFalse(adapter_class.check_webhook(credentials, headers, body))
 
     def test_get_and_public_pages_give_nothing(self):
-        resp = self.url_open(self.path())  # GET
+        resp = self.url_open(self.webhook_path())  # GET
         self.assertIn(resp.status_code, (404, 405))
         self.assertNotIn(self.channel.name.encode(), resp.content)
         # the OAuth callback: login required, managers only

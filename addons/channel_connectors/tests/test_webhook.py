@@ -1,55 +1,26 @@
-import hashlib
-import hmac
-import json
 import time
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from odoo.addons.queue_job.job import Job
 
-from .test_lazada import APP_KEY, SECRET, LazadaCommon
+from .test_lazada import LazadaWebhookCommon
 
 
 @tagged("post_install", "-at_install")
-class TestLazadaWebhook(LazadaCommon, HttpCase):
-    def webhook_path(self):
-        return (
-            f"/channel_connectors/webhook/{self.channel.id}/"
-            f"{self.channel.sudo().webhook_token}"
-        )
-
-    def import_jobs(self):
-        self.drain_webhooks()
-        return self.env["queue.job"].search(
-            [
-                ("method_name", "=", "_import_order_job"),
-                ("model_name", "=", "omni.channel"),
-            ]
-        )
-
+class TestLazadaWebhook(LazadaWebhookCommon):
     def perform(self, job_records):
         for record in job_records:
             Job.load(self.env, record.uuid).perform()
 
-    def push_body(self, order_id):
-        return json.dumps(
-            {
-                "seller_id": "1000123456",
-                "message_type": 0,
-                "data": {
-                    "order_status": "pending",
-                    "trade_order_id": order_id,
-                    "trade_order_line_id": "1",
-                    "status_update_time": 1603698638,
-                },
-                "timestamp": int(time.time() * 1000),
-                "site": "lazada_sg",
-            }
-        ).encode()
-
     def test_bad_signature_rejected_good_one_imports(self):
         order_id = self.order_in_status("pending")
-        body = self.push_body(order_id)
+        body = self.push_body(
+            order_id,
+            site="lazada_sg",
+            trade_order_line_id="1",
+            status_update_time=1603698638,
+        )
         before = self.import_jobs()
         resp = self.url_open(
             self.webhook_path(),
@@ -69,9 +40,7 @@ class TestLazadaWebhook(LazadaCommon, HttpCase):
         )
         self.assertEqual(resp.status_code, 404)
 
-        signature = hmac.new(
-            SECRET.encode(), APP_KEY.encode() + body, hashlib.sha256
-        ).hexdigest()
+        signature = self.sign(body)
         resp = self.url_open(
             self.webhook_path(),
             data=body,
