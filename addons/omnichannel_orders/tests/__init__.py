@@ -12,3 +12,4 @@ from . import test_perf_overrides
 from . import test_tours
 from . import test_unlinked
 from . import test_coexistence
+from . import test_channel_tax
