@@ -94,31 +94,6 @@ class SaleOrder(models.Model):
         readonly=False,
         precompute=True,
     )
-    channel_amount_items = fields.Monetary(
-        string="Channel Items Total", currency_field="channel_currency_id", copy=False
-    )
-    channel_amount_shipping = fields.Monetary(
-        string="Channel Shipping", currency_field="channel_currency_id", copy=False
-    )
-    channel_amount_voucher = fields.Monetary(
-        string="Channel Vouchers", currency_field="channel_currency_id", copy=False
-    )
-    channel_amount_fees = fields.Monetary(
-        string="Channel Fees", currency_field="channel_currency_id", copy=False
-    )
-    channel_amount_total = fields.Monetary(
-        string="Channel Total",
-        currency_field="channel_currency_id",
-        copy=False,
-        help="The total the channel reports for the order.",
-    )
-    channel_amount_difference = fields.Monetary(
-        string="Difference",
-        currency_field="channel_currency_id",
-        compute="_compute_channel_amount_difference",
-        store=True,
-        help="Odoo's total minus the channel's total.",
-    )
     cancel_request_state = fields.Selection(
         selection=[
             ("requested", "Requested"),
@@ -258,16 +233,6 @@ class SaleOrder(models.Model):
             order.channel_currency_id = (
                 order.channel_id.currency_id or order.currency_id
             )
-
-    @api.depends("amount_total", "channel_amount_total", "channel_id")
-    def _compute_channel_amount_difference(self):
-        for order in self:
-            if order.channel_id and order.channel_amount_total:
-                order.channel_amount_difference = (
-                    order.amount_total - order.channel_amount_total
-                )
-            else:
-                order.channel_amount_difference = 0.0
 
     @api.depends("order_line.is_unlinked")
     def _compute_unlinked_line_count(self):
