@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "Omnichannel Order Management Contributors",
     "website": "https://github.com/omnichannel-oms/odoo-omnichannel",
-    "depends": ["omnichannel_orders", "queue_job"],
+    "depends": ["omnichannel_orders", "delivery", "queue_job"],
     "external_dependencies": {"python": ["requests", "xmltodict"]},
     "data": [
         "security/channel_connectors_security.xml",

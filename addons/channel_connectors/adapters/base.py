@@ -25,8 +25,11 @@ and answers with plain data. A **normalised order** is a dict
                      "city", "zip", "state", "country_code", "vat", "is_company"},
         "shipping": {... same keys, the delivery address ...},
         "lines": [{"external_id", "sku", "name", "quantity", "price_unit",
-                   "item_ref"}],          # item_ref: the channel's item/variant id
-        "amounts": {"items", "shipping", "voucher", "fees", "total"},
+                   "item_ref", "tax_rate", "cancelled"}],
+                                          # item_ref: the channel's item/variant id
+                                          # tax_rate: % where the platform says it
+        "amounts": {"items", "shipping", "seller_discount", "platform_discount",
+                    "voucher", "cancelled", "fees", "tax", "total"},
         "payment_method": "COD", "cod": True,
         "courier": "...", "tracking_ref": "...",
         "cancel_requested": False, "cancel_reason": "",
@@ -36,6 +39,23 @@ and answers with plain data. A **normalised order** is a dict
         "packages": [{"id", "tracking_ref", "status"}],
         "raw": {...},                        # what the platform sent
     }
+
+**Money** (``amounts``, in the order's ``currency``, tax included where the
+platform's prices are): ``items`` is the lines' ``quantity × price_unit`` (the
+lines that are not ``cancelled``; ``cancelled`` is the value of those that are),
+at the price the seller sells at before vouchers; ``shipping`` the shipping fee the
+buyer paid; ``seller_discount`` the vouchers and discounts the seller funds and
+``platform_discount`` those the platform funds (vouchers, coins; not its shipping
+subsidies, which are settlement items); ``voucher`` both together; ``fees`` other
+charges the buyer paid (payment or COD fees of an e-shop); ``tax`` the tax the
+platform adds on top of the prices, if any; ``total`` what the buyer paid::
+
+    total = items + shipping + fees + tax - seller_discount - platform_discount
+
+The engine books ``items``, ``shipping`` (a delivery line), ``fees`` (a charges
+line) and the ``seller_discount`` (discount lines); Odoo computes the tax. The
+order's total is what the buyer paid plus what the platform pays for the buyer.
+An adapter that does not give the split reports every voucher as the seller's.
 
 The engine only calls the methods an adapter overrides (``accept_order`` only when
 the platform needs an acceptance step, ``set_invoice_number`` only where the platform

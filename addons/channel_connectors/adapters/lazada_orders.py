@@ -83,7 +83,7 @@ class LazadaOrderParser:
         customer_name = self._customer_name(raw)
         lines, packages, found = self._order_items(items, external_id, raw)
         buyer_id = self._buyer_id(raw, items)
-        amounts = self._order_amounts(raw)
+        amounts = self._order_amounts(raw, items)
         billing = raw.get("address_billing") or {}
         shipping = raw.get("address_shipping") or billing
         payment_method = raw.get("payment_method") or ""
@@ -208,16 +208,40 @@ class LazadaOrderParser:
         )
 
     @staticmethod
-    def _order_amounts(raw):
-        items_total = _money(raw.get("price"))
+    def _order_amounts(raw, items):
+        """The ``amounts`` dict, from the items that are not cancelled: their
+        prices, the vouchers split by who funds them (``voucher_seller``,
+        ``voucher_platform``), the shipping fee; what the buyer paid is their
+        ``paid_price`` plus the shipping fee."""
+        _money(raw.get("price"))  # a malformed order total is refused
+        # the lines of the items that are not cancelled (of all when every one
+        # is: the order is cancelled, its lines stay as they were)
+        sold = [i for i in items if i.get("status") != "canceled"] or items
+        cancelled = [i for i in items if i not in sold]
         shipping_fee = _money(raw.get("shipping_fee"))
-        voucher = _money(raw.get("voucher"))
+
+        def total(rows, key):
+            return round(sum(_money(row.get(key)) for row in rows), 2)
+
+        seller = total(sold, "voucher_seller")
+        platform = total(sold, "voucher_platform")
+        if not any("voucher_seller" in i or "voucher_platform" in i for i in items):
+            # items without the split: the order's voucher, as the seller's
+            seller, platform = _money(raw.get("voucher")), 0.0
+        items_total = total(sold, "item_price")
+        if any("paid_price" in i for i in sold):
+            paid = total(sold, "paid_price")
+        else:
+            paid = round(items_total - seller - platform, 2)
         return {
             "items": items_total,
             "shipping": shipping_fee,
-            "voucher": voucher,
+            "voucher": round(seller + platform, 2),
+            "seller_discount": seller,
+            "platform_discount": platform,
+            "cancelled": total(cancelled, "item_price"),
             "fees": 0.0,
-            "total": round(items_total + shipping_fee - voucher, 2),
+            "total": round(paid + shipping_fee, 2),
         }
 
     @staticmethod

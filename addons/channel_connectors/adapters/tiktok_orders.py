@@ -20,7 +20,7 @@ class TikTokOrderParser:
         order_id, status, items, payment = self._order_header(raw)
         lines = self._order_lines(items)
         customer, shipping = self._order_partners(raw)
-        amounts = self._order_amounts(payment, lines)
+        amounts = self._order_amounts(payment, lines, items)
         packages = self._order_packages(raw, items)
         return {
             "external_id": order_id,
@@ -69,7 +69,7 @@ class TikTokOrderParser:
             sku_id = item["sku_id"]
             if not sku_id:
                 raise ValueError("line item without sku_id")
-            price = _money(item.get("sale_price"), "sale_price")
+            price = self._unit_price(item)
             line = by_sku.get(sku_id)
             if line is None:
                 line = by_sku[sku_id] = self._new_line(item, sku_id)
@@ -146,8 +146,19 @@ class TikTokOrderParser:
         }
 
     @staticmethod
-    def _order_amounts(payment, lines):
-        """The ``amounts`` dict: items, shipping, voucher, fees (tax), total."""
+    def _unit_price(item):
+        """A unit's price before the discounts, which the amounts carry split by
+        who funds them (its sale price where the split is not given)."""
+        if item.get("original_price") not in (None, ""):
+            return _money(item["original_price"], "original_price")
+        return _money(item.get("sale_price"), "sale_price")
+
+    @staticmethod
+    def _order_amounts(payment, lines, items):
+        """The ``amounts`` dict: the units' prices, their discounts split by who
+        funds them (``seller_discount``, ``platform_discount`` of each unit), the
+        shipping fee the buyer paid, the tax added on top (``tax``) and
+        ``total_amount``."""
         items_total = round(
             sum(line["quantity"] * line["price_unit"] for line in lines), 2
         )
@@ -157,13 +168,27 @@ class TikTokOrderParser:
         total = _money(payment.get("total_amount"), "payment.total_amount")
         shipping_fee = _money(payment.get("shipping_fee"), "payment.shipping_fee")
         tax = _money(payment.get("tax"), "payment.tax")
-        # whatever is not items + shipping + tax is a discount outside the unit prices
-        voucher = round(items_total + shipping_fee + tax - total, 2)
+        split = [i for i in items if i.get("original_price") not in (None, "")]
+        seller = round(
+            sum(_money(i.get("seller_discount"), "seller_discount") for i in split), 2
+        )
+        platform = round(
+            sum(_money(i.get("platform_discount"), "platform_discount") for i in split),
+            2,
+        )
+        # whatever else is not items + shipping + tax is a discount outside the
+        # unit prices: the seller's
+        rest = round(items_total + shipping_fee + tax - seller - platform - total, 2)
+        if abs(rest) >= 0.005:
+            seller = round(seller + rest, 2)
         return {
             "items": items_total,
             "shipping": shipping_fee,
-            "voucher": voucher if abs(voucher) >= 0.005 else 0.0,
-            "fees": tax,
+            "voucher": round(seller + platform, 2),
+            "seller_discount": seller,
+            "platform_discount": platform,
+            "fees": 0.0,
+            "tax": tax,
             "total": total,
         }
 

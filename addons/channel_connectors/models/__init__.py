@@ -7,6 +7,7 @@ from . import omni_bulk_operation
 from . import omni_channel
 from . import omni_channel_import
 from . import omni_channel_mapper
+from . import omni_channel_money
 from . import omni_channel_product
 from . import omni_channel_stock
 from . import omni_channel_sync_log

@@ -31,7 +31,11 @@ class OmniChannel(models.Model):
         lines = [
             line for line in normalised["lines"] if not line.get("cancelled")
         ] or normalised["lines"]
-        amounts = normalised.get("amounts") or {}
+        cache["order_prices_include_tax"] = normalised.get(
+            "prices_include_tax", self.price_tax_mode == "included"
+        )
+        line_vals = [self._prepare_order_line_vals(line, cache) for line in lines]
+        money_vals = self._prepare_money_line_vals(normalised, line_vals, cache)
         vals = {
             "partner_id": partner.id,
             "partner_invoice_id": partner.id,
@@ -46,16 +50,13 @@ class OmniChannel(models.Model):
             "channel_payment_method": normalised.get("payment_method") or False,
             "courier_name": normalised.get("courier") or False,
             "tracking_ref": normalised.get("tracking_ref") or False,
-            "channel_amount_items": amounts.get("items") or 0.0,
-            "channel_amount_shipping": amounts.get("shipping") or 0.0,
-            "channel_amount_voucher": amounts.get("voucher") or 0.0,
-            "channel_amount_fees": amounts.get("fees") or 0.0,
-            "channel_amount_total": amounts.get("total") or 0.0,
-            "order_line": [
-                Command.create(self._prepare_order_line_vals(line, cache))
-                for line in lines
-            ],
+            **self._prepare_order_amount_vals(normalised),
+            "order_line": [Command.create(v) for v in line_vals + money_vals],
         }
+        if self.fiscal_position_id:
+            vals["fiscal_position_id"] = self.fiscal_position_id.id
+        if any(v.get("is_delivery") for v in money_vals):
+            vals["carrier_id"] = cache["carrier"].id
         if warehouse:
             vals["warehouse_id"] = warehouse.id
         if self.pricelist_id:
@@ -81,6 +82,14 @@ class OmniChannel(models.Model):
             "channel_sku": line["sku"],
             "channel_item_ref": line.get("item_ref") or line.get("external_id"),
         }
+        if line.get("tax_rate") is not None:
+            # the platform's rate: the company's tax of that rate (none at 0 %),
+            # else the product's taxes as Odoo maps them
+            taxes = self._connector_rate_taxes(
+                line["tax_rate"], cache, cache.get("order_prices_include_tax")
+            )
+            if taxes or not line["tax_rate"]:
+                vals["tax_id"] = [Command.set(taxes.ids)]
         if cache.get("no_analytic_model"):
             vals["analytic_distribution"] = False
         return vals
@@ -89,15 +98,10 @@ class OmniChannel(models.Model):
         """Values written on an existing order by a newer version (extension
         point): the channel's status, shipping and amounts; never lines or
         partners."""
-        amounts = normalised.get("amounts") or {}
         vals = {
             "channel_status": normalised.get("status"),
             "channel_updated_at": normalised["updated_at"],
-            "channel_amount_items": amounts.get("items") or 0.0,
-            "channel_amount_shipping": amounts.get("shipping") or 0.0,
-            "channel_amount_voucher": amounts.get("voucher") or 0.0,
-            "channel_amount_fees": amounts.get("fees") or 0.0,
-            "channel_amount_total": amounts.get("total") or 0.0,
+            **self._prepare_order_amount_vals(normalised),
         }
         if normalised.get("courier"):
             vals["courier_name"] = normalised["courier"]

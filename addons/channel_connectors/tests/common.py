@@ -185,7 +185,8 @@ class AdapterCommon(SimulatorAdapterCommon):
             amounts["items"]
             + amounts["shipping"]
             - amounts["voucher"]
-            + amounts["fees"],
+            + amounts["fees"]
+            + (amounts.get("tax") or 0.0),
             amounts["total"],
             places=2,
         )
@@ -270,6 +271,27 @@ class SourceAdapterCommon(SimulatorAdapterCommon):
         self.assertIn("cannot be reached", str(caught.exception))
 
 
+def channel_pricelist(env, code):
+    """A pricelist in currency ``code`` (activated) for a channel whose shop
+    sells in it: the channel's orders and invoices are in that currency."""
+    currency = (
+        env["res.currency"]
+        .with_context(active_test=False)
+        .search([("name", "=", code)], limit=1)
+    )
+    currency.active = True
+    pricelist = env["product.pricelist"].search(
+        [
+            ("currency_id", "=", currency.id),
+            ("company_id", "in", [env.company.id, False]),
+        ],
+        limit=1,
+    )
+    return pricelist or env["product.pricelist"].create(
+        {"name": f"{code} prices", "currency_id": currency.id}
+    )
+
+
 class ConnectorCommon(OmniCommon):
     """A channel talking to a platform simulator over real HTTP. Subclasses set
     ``platform`` and ``simulator`` ((module, class), started with
@@ -292,9 +314,18 @@ class ConnectorCommon(OmniCommon):
         simulator = load_simulator(*cls.simulator)
         return simulator(**cls.simulator_options).start()
 
+    #: the currency the simulator's shop sells in (default: the simulator's
+    #: ``currency``, else MYR): the channel's pricelist is in it
+    channel_currency = None
+
     @classmethod
     def _channel_vals(cls):
-        return {"platform": cls.platform, "rate_limit_per_second": 0}
+        code = cls.channel_currency or getattr(cls.sim, "currency", None) or "MYR"
+        return {
+            "platform": cls.platform,
+            "rate_limit_per_second": 0,
+            "pricelist_id": channel_pricelist(cls.env, code).id,
+        }
 
     def setUp(self):
         super().setUp()
@@ -486,3 +517,74 @@ class OrderSourceMixin:
         super(ConnectorCommon, self).setUp()
         self.sim_post("/_sim/reset")
         self.sim_post("/_sim/faults", {})
+
+
+class MoneyCheckMixin:
+    """What the books need of every imported order: Odoo's total is the order
+    value (what the buyer paid plus what the platform pays for the buyer) to the
+    cent, in the channel's currency, with the products' sale tax included in the
+    price (the channel's fiscal position), and so is its posted invoice."""
+
+    #: the products' sale tax (excluded): the channel maps it to its included twin
+    sale_tax_rate = 6.0
+
+    @classmethod
+    def setup_sale_tax(cls):
+        cls.sale_tax = cls.env["account.tax"].create(
+            {
+                "name": f"SST {cls.sale_tax_rate:g}% (test)",
+                "amount": cls.sale_tax_rate,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "price_include_override": "tax_excluded",
+            }
+        )
+        return cls.sale_tax
+
+    def map_catalogue(self):
+        """A product per SKU of the simulators' catalogue (taxed with
+        ``sale_tax``, in stock), mapped on the channel before any import."""
+        from simulators.data import catalogue
+
+        for item in catalogue():
+            product = self._create_product(
+                item["name"], f"M-{item['sku']}", 10.0, qty=500.0
+            )
+            product.taxes_id = self.sale_tax
+            self.env["omni.channel.product"].create(
+                {
+                    "channel_id": self.channel.id,
+                    "channel_sku": item["sku"],
+                    "product_id": product.id,
+                }
+            )
+
+    def assert_order_money(self, order, allowed_reasons=()):
+        """``order``'s total is its order value to the cent (or differs for one
+        of ``allowed_reasons``, which the order says); the tax is extracted from
+        the prices, not added to them."""
+        currency = order.currency_id
+        self.assertEqual(currency, order.channel_id.currency_id, order.name)
+        expected = order.channel_amount_total + order.channel_amount_platform
+        self.assertAlmostEqual(order.channel_amount_expected, expected, places=2)
+        if order.channel_amount_difference_reason in allowed_reasons:
+            return
+        self.assertTrue(
+            currency.is_zero(order.amount_total - expected),
+            f"{order.channel_order_ref}: Odoo {order.amount_total} != order value "
+            f"{expected} (paid {order.channel_amount_total} + platform "
+            f"{order.channel_amount_platform})",
+        )
+        self.assertFalse(order.channel_amount_difference_reason, order.name)
+        self.assertTrue(currency.is_zero(order.channel_amount_difference))
+
+    def assert_invoice_money(self, order):
+        """The order's posted invoice is its total, in its currency."""
+        invoice = order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        self.assertEqual(invoice.mapped("state"), ["posted"], order.name)
+        self.assertEqual(invoice.currency_id, order.currency_id)
+        self.assertTrue(
+            order.currency_id.is_zero(invoice.amount_total - order.amount_total),
+            f"{order.channel_order_ref}: invoice {invoice.amount_total} != "
+            f"order {order.amount_total}",
+        )

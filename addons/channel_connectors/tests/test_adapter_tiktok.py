@@ -65,7 +65,20 @@ class TestTikTokAdapter(AdapterCommon):
             self.assertEqual(order["created_at"], utc(raw["create_time"]))
             amounts = order["amounts"]
             self.assertAlmostEqual(amounts["total"], float(payment["total_amount"]), 2)
-            self.assertAlmostEqual(amounts["items"], float(payment["sub_total"]), 2)
+            # the units at their price before discounts, the discounts split by
+            # who funds them
+            self.assertAlmostEqual(
+                amounts["items"], float(payment["original_total_product_price"]), 2
+            )
+            self.assertAlmostEqual(
+                amounts["seller_discount"], float(payment["seller_discount"]), 2
+            )
+            self.assertAlmostEqual(
+                amounts["platform_discount"], float(payment["platform_discount"]), 2
+            )
+            self.assertAlmostEqual(
+                amounts["items"] - amounts["voucher"], float(payment["sub_total"]), 2
+            )
             self.assertAlmostEqual(
                 amounts["shipping"], float(payment["shipping_fee"]), 2
             )
@@ -87,7 +100,7 @@ class TestTikTokAdapter(AdapterCommon):
                 )
                 self.assertAlmostEqual(
                     line["price_unit"] * line["quantity"],
-                    sum(float(i["sale_price"]) for i in same),
+                    sum(float(i["original_price"]) for i in same),
                     places=2,
                 )
             self.assertEqual(order["cancel_requested"], sim["is_buyer_request_cancel"])

@@ -233,7 +233,8 @@ class FaultMatrixMixin:
                 problems.append(
                     f"{ref}: status {order.channel_status} != {want['status']}"
                 )
-            lines = order.order_line.filtered(lambda line: not line.display_type)
+            # the items' lines (not the delivery and voucher lines)
+            lines = order.order_line.filtered("channel_sku")
             got = Counter()
             for line in lines:
                 got[line.channel_sku or ""] += line.product_uom_qty

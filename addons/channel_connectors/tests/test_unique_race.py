@@ -78,6 +78,21 @@ class TestUniqueViolationRetry(TransactionCase):
         cls.addClassCleanup(cls.sim.stop)
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            # the simulator's shop sells in its currency: so does the channel
+            currency = (
+                env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", cls.sim.currency)])
+            )
+            if not currency.active:
+                currency.active = True
+                cls.addClassCleanup(cls._deactivate_committed, currency.id)
+            pricelist = env["product.pricelist"].create(
+                {"name": "Two workers", "currency_id": currency.id}
+            )
+            cls.addClassCleanup(
+                cls._unlink_committed, "product.pricelist", pricelist.ids
+            )
             channel = env["omni.channel"].create(
                 {
                     "name": "Lazada (two workers)",
@@ -89,6 +104,7 @@ class TestUniqueViolationRetry(TransactionCase):
                     "app_key": "123456",
                     "app_secret": "helloworld",
                     "rate_limit_per_second": 0,
+                    "pricelist_id": pricelist.id,
                     "page_limit": 3,
                     "initial_import_days": 30,
                 }
@@ -104,6 +120,13 @@ class TestUniqueViolationRetry(TransactionCase):
     def _unlink_committed(cls, model, ids):
         with cls.registry.cursor() as cr:
             api.Environment(cr, SUPERUSER_ID, {})[model].browse(ids).exists().unlink()
+
+    @classmethod
+    def _deactivate_committed(cls, currency_id):
+        with cls.registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["res.currency"].browse(
+                currency_id
+            ).active = False
 
     def setUp(self):
         super().setUp()
