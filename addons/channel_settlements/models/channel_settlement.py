@@ -205,7 +205,7 @@ class ChannelSettlement(models.Model):
         orders = {}
         fees = {}
         for line in self.line_ids:
-            if line.category in ("sale", "refund"):
+            if line._is_order_side():
                 orders.setdefault(line.order_ref or "", []).append(line)
             else:
                 account = self.channel_id._settlement_fee_account(
@@ -236,10 +236,11 @@ class ChannelSettlement(models.Model):
         return float_is_zero(amount, precision_rounding=currency.rounding)
 
     def _prepare_order_move_line_vals(self, order_ref, lines):
-        """The receivable lines of one order: its sales and its refunds."""
+        """The receivable lines of one order: its sales, the seller's vouchers
+        its invoice carries, its refunds."""
         partner, account, _open = self._order_accounting(lines[0].sale_order_id)
         vals_list = []
-        for category in ("sale", "refund"):
+        for category in ("sale", "voucher", "refund"):
             amount = sum(x.amount for x in lines if x.category == category)
             if self._is_zero(amount):
                 continue

@@ -57,6 +57,19 @@ class ChannelSettlementLine(models.Model):
                 line.sale_order_id = order
         return True
 
+    def _is_order_side(self):
+        """Whether the line settles the order's invoice (it goes to the order's
+        receivable) rather than being a fee of the seller: the sales and the
+        refunds; and the seller-funded vouchers of an order whose invoice carries
+        them as discount lines (``channel_amount_seller_discount``)."""
+        self.ensure_one()
+        if self.category in ("sale", "refund"):
+            return True
+        return bool(
+            self.category == "voucher"
+            and self.sale_order_id.channel_amount_seller_discount
+        )
+
     def action_open_order(self):
         self.ensure_one()
         return self.sale_order_id._get_records_action()

@@ -58,7 +58,9 @@ class OmniChannel(models.Model):
         order = order_lines.sale_order_id[:1]
         invoices, refunds = self._settlement_order_invoices(order)
         sales = sum(
-            order_lines.filtered(lambda x: x.category == "sale").mapped("amount")
+            order_lines.filtered(
+                lambda x: x.category != "refund" and x._is_order_side()
+            ).mapped("amount")
         )
         refunded = -sum(
             order_lines.filtered(lambda x: x.category == "refund").mapped("amount")
