@@ -62,7 +62,7 @@ class EshopOrders:
             sub(elem, "NotImportableReason", NOT_IMPORTABLE[state])
         sub(elem, "PlacedAt", iso_utc(order["placed_at"]))
         sub(elem, "ModifiedAt", iso_utc(order["modified_at"]))
-        sub(elem, "Currency", "PLN")
+        sub(elem, "Currency", self.currency)
         buyer = order["customer"]
         cust = sub(elem, "Customer", Id=f"K{buyer['buyer_id']}")
         sub(cust, "Name", buyer["name"])
@@ -120,7 +120,7 @@ class EshopOrders:
         denied = self._auth(req)
         if denied:
             return denied
-        root = ET.Element("DeliveryPaymentMatrix", Currency="PLN")
+        root = ET.Element("DeliveryPaymentMatrix", Currency=self.currency)
         dels = sub(root, "DeliveryMethods")
         for code, name, fee, to_agree in DELIVERIES:
             sub(

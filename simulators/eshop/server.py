@@ -9,6 +9,8 @@ from .state import EshopState
 
 class EshopSimulator(EshopState, EshopOrders, EshopControl, OrderFeedMixin, SimServer):
     name = "eshop"
+    #: the shop's currency (its feed says it on every order)
+    currency = "PLN"
 
     # ---- options ---------------------------------------------------------------------
     @property

@@ -140,6 +140,20 @@ class LazadaControl:
         return Response(200, pdf, "application/pdf")
 
     # ---- inspection ------------------------------------------------------------------
+    @staticmethod
+    def _sold_or_all(items):
+        return [i for i in items if i["status"] != "canceled"] or items
+
+    def _buyer_paid(self, order, items):
+        """What the buyer pays for ``order``: the items' paid price (item price
+        less both vouchers) of the items that are not cancelled (all of them
+        when every one is), and the shipping fee."""
+        paid = sum(
+            i["item_price"] - i["voucher_seller"] - i["voucher_platform"]
+            for i in self._sold_or_all(items)
+        )
+        return round(paid + order["shipping_fee"], 2)
+
     def _statuses(self, order):
         return {item["status"] for item in self._order_items(order)}
 
@@ -150,15 +164,15 @@ class LazadaControl:
             orders = {}
             for order_id, order in self.orders.items():
                 items = self._order_items(order)
-                rendered = self._render_order(order)
                 orders[str(order_id)] = {
                     "statuses": sorted(self._statuses(order)),
                     "updated_at": self._iso(order["updated_at"]),
-                    # what the buyer pays: items + shipping - vouchers
-                    "total": round(
-                        float(rendered["price"])
-                        + float(rendered["shipping_fee"])
-                        - float(rendered["voucher"]),
+                    # what the buyer pays: the paid price of the items that are
+                    # not cancelled (of all when every one is) + shipping
+                    "total": self._buyer_paid(order, items),
+                    "order_value": round(
+                        self._buyer_paid(order, items)
+                        + sum(i["voucher_platform"] for i in self._sold_or_all(items)),
                         2,
                     ),
                     "items": {
@@ -182,6 +196,7 @@ class LazadaControl:
                     ),
                 }
             return {
+                "currency": self.currency,
                 "orders": orders,
                 "stock": copy.deepcopy(self.stock),
                 "decisions": copy.deepcopy(self.decisions),

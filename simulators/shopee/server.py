@@ -4,7 +4,7 @@ import uuid
 
 from ..core import PushOutbox, SimServer, json_response
 from .auth import ShopeeAuth
-from .common import AUTH_ERRORS
+from .common import AUTH_ERRORS, CURRENCIES
 from .control import ShopeeControl
 from .finance import ShopeeFinance
 from .logistics import ShopeeLogistics
@@ -32,6 +32,9 @@ class ShopeeSimulator(
         self.partner_id = int(options.get("partner_id", 2001887))
         self.partner_key = str(options.get("partner_key", "shopee-partner-key"))
         self.shop_id = int(options.get("shop_id", 600001))
+        # a shop sells in one region's currency, whoever buys
+        self.region = str(options.get("region", "MY")).upper()
+        self.currency = CURRENCIES.get(self.region, ("MYR", 1.0))[0]
         self.push_url = options.get("push_url") or None
         self.push_timeout = float(options.get("push_timeout", 3))
         self.push_retries = int(options.get("push_retries", 2))

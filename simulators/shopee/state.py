@@ -75,7 +75,7 @@ class ShopeeState:
     def _new_order(self, target, create_time, now):
         rng = self.rng
         buyer = data.buyer(rng)
-        currency, factor = CURRENCIES.get(buyer["country"], ("MYR", 1.0))
+        currency, factor = CURRENCIES.get(self.region, ("MYR", 1.0))
         whole = currency in ("VND", "IDR")
 
         def money(value):

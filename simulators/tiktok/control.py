@@ -58,7 +58,10 @@ class TikTokControl:
                 "lines": [
                     {
                         "sku": line["seller_sku"],
-                        "price": float(self._money(line["sale_price"])),
+                        # the seller's price before discounts (they are
+                        # discount lines of the order, split by who funds them)
+                        "price": float(self._money(line["original_price"])),
+                        "sale_price": float(self._money(line["sale_price"])),
                     }
                     for line in order["lines"]
                 ],
