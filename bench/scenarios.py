@@ -542,9 +542,31 @@ class Simulator:
         resp.raise_for_status()
         return resp.json()
 
+    def get(self, path):
+        import requests
+
+        resp = requests.get(self.url + path, timeout=60)
+        resp.raise_for_status()
+        return resp.json()
+
     def stop(self):
         self.proc.terminate()
         self.proc.wait(10)
+
+
+def pricelist_in(env, code):
+    """A pricelist in currency ``code`` (activated), found or made."""
+    currency = (
+        env["res.currency"]
+        .with_context(active_test=False)
+        .search([("name", "=", code)], limit=1)
+    )
+    currency.active = True
+    return env["product.pricelist"].search(
+        [("currency_id", "=", currency.id)], limit=1
+    ) or env["product.pricelist"].create(
+        {"name": f"{code} prices", "currency_id": currency.id}
+    )
 
 
 def setup_lazada_channel(env, sim, batch):
@@ -557,6 +579,8 @@ def setup_lazada_channel(env, sim, batch):
             "name": "Bench Lazada",
             "code": "BENCH-LZ",
             "platform": "lazada",
+            # the simulator's shop sells in its currency: so does the channel
+            "pricelist_id": pricelist_in(env, sim.get("/_sim/state")["currency"]).id,
             "api_base_url": sim.url + "/rest",
             "app_key": LAZADA_KEY,
             "app_secret": LAZADA_SECRET,

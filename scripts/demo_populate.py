@@ -19,6 +19,36 @@ import odoo_env
 from simulators.__main__ import DEFAULT_PORTS
 from simulators.data import buyer, catalogue
 
+#: the currency each simulator's shop sells in, when its state does not say it
+SIM_CURRENCY = {"eshop": "PLN"}
+
+
+def _sim_currency(sim):
+    import requests
+
+    url = f"http://127.0.0.1:{DEFAULT_PORTS[sim]}/_sim/state"
+    try:
+        state = requests.get(url, timeout=10).json()
+    except (requests.RequestException, ValueError):
+        state = {}
+    return state.get("currency") or SIM_CURRENCY.get(sim, "MYR")
+
+
+def _pricelist(env, code):
+    """A pricelist in currency ``code`` (activated), found or made."""
+    currency = (
+        env["res.currency"]
+        .with_context(active_test=False)
+        .search([("name", "=", code)], limit=1)
+    )
+    currency.active = True
+    return env["product.pricelist"].search(
+        [("currency_id", "=", currency.id)], limit=1
+    ) or env["product.pricelist"].create(
+        {"name": f"{code} prices", "currency_id": currency.id}
+    )
+
+
 CHANNELS = [
     # name, code, type, platform, processing, invoicing, simulator
     (
@@ -176,6 +206,8 @@ def create_orders(env, args, rng, Command):
             vals.update(
                 {k: v for k, v in conn.items() if k in env["omni.channel"]._fields}
             )
+            # the simulator's shop sells in its currency: so does the channel
+            vals["pricelist_id"] = _pricelist(env, _sim_currency(sim)).id
         channels.append(env["omni.channel"].create(vals))
     products = {}
     for item in catalogue():

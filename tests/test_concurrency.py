@@ -166,6 +166,20 @@ class _Odoo:
             "app_secret": "helloworld",
         }
         tokens = adapters.ADAPTERS["lazada"](connection).create_access_token(code_)
+        # the simulator's shop sells in its currency: so does the channel
+        currency = self.call(
+            "res.currency",
+            "search",
+            [("name", "=", sim.currency), ("active", "in", [True, False])],
+            limit=1,
+        )
+        self.call("res.currency", "write", currency, {"active": True})
+        pricelist = self.call(
+            "product.pricelist",
+            "create",
+            {"name": f"{sim.currency} {code}", "currency_id": currency[0]},
+        )
+        vals.setdefault("pricelist_id", pricelist)
         return self.call(
             "omni.channel",
             "create",
