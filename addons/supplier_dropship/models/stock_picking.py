@@ -8,7 +8,7 @@ class StockPicking(models.Model):
         string="Distributor Tracking Number", copy=False, index=True
     )
     dropship_carrier = fields.Char(string="Distributor Carrier", copy=False)
-    dropship_tracking_url = fields.Char(string="Tracking URL", copy=False)
+    dropship_tracking_url = fields.Char(string="Distributor Tracking URL", copy=False)
 
     def _action_done(self):
         """A validated drop-ship delivery hands its tracking number to the sale
