@@ -30,6 +30,12 @@ class SaleOrder(models.Model):
         copy=False,
         groups="omnichannel_orders.group_order_desk_user",
     )
+    channel_updated_at = fields.Datetime(
+        string="Channel Update Time",
+        copy=False,
+        help="When the channel last changed the order: an older update never "
+        "overwrites a newer one.",
+    )
     channel_connected = fields.Boolean(
         compute="_compute_channel_connected",
         help="The order's channel has a connector.",

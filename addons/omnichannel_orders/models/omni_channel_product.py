@@ -27,9 +27,6 @@ class OmniChannelProduct(models.Model):
         ondelete="restrict",
         domain="[('type', '!=', 'combo'), ('company_id', 'in', [company_id, False])]",
     )
-    last_stock_sent = fields.Float(
-        readonly=True, help="The free quantity last sent to the channel."
-    )
 
     _sql_constraints = [
         (

@@ -51,12 +51,6 @@ class SaleOrder(models.Model):
     channel_status = fields.Char(
         copy=False, index=True, help="The order's status as the channel reports it."
     )
-    channel_updated_at = fields.Datetime(
-        string="Channel Update Time",
-        copy=False,
-        help="When the channel last changed the order: an older update never "
-        "overwrites a newer one.",
-    )
     lifecycle_state = fields.Selection(
         selection=LIFECYCLE_STATES,
         string="Lifecycle",
