@@ -1,9 +1,11 @@
 """``make demo``: a demo database, the simulators, and Odoo serving the add-ons.
 
-1. Creates the database (default ``omni_demo``) with the three add-ons and Odoo's
-   demo data, then our own: sales channels, products, a few hundred orders in every
-   state (``scripts/demo_populate.py``). An existing database is reused
-   (``--reset`` starts over).
+1. Creates the database (default ``omni_demo``) with the four add-ons, Odoo's
+   Malaysian localisation and Odoo's demo data, then our own: a Malaysian seller
+   (MYR, SST taxes included in the marketplaces' prices), sales channels (a Lazada
+   Singapore shop in SGD, Shopee and TikTok Malaysia in MYR, a Polish e-shop in PLN),
+   products, a few hundred orders in every state (``scripts/demo_populate.py``). An
+   existing database is reused (``--reset`` starts over).
 2. Starts every simulator (``python -m simulators all``, ports 8301-8306).
 3. Starts Odoo on http://localhost:8069 with workers and queue_job's job runner.
 Ctrl-C stops everything it started.
@@ -20,6 +22,9 @@ import time
 import odoo_env
 
 ADDONS = ",".join(odoo_env.OUR_ADDONS)
+#: what the demo installs: our add-ons and Odoo's Malaysian localisation (the demo
+#: seller is a Malaysian company)
+INSTALL = ADDONS + ",l10n_my"
 
 
 def db_exists(name):
@@ -102,6 +107,8 @@ def main():
                 config,
                 "-u",
                 ADDONS,
+                "-i",
+                "l10n_my",
                 "--stop-after-init",
                 "--workers=0",
                 "--log-level=warn",
@@ -118,7 +125,7 @@ def main():
                 "-c",
                 config,
                 "-i",
-                ADDONS,
+                INSTALL,
                 "--stop-after-init",
                 "--workers=0",
                 "--log-level=warn",

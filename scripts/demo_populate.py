@@ -19,6 +19,8 @@ import odoo_env
 from simulators.__main__ import DEFAULT_PORTS
 from simulators.data import buyer, catalogue
 
+DEMO_COMPANY = "Kedai Omni Sdn Bhd"
+
 #: the currency each simulator's shop sells in, when its state does not say it
 SIM_CURRENCY = {"eshop": "PLN"}
 
@@ -52,8 +54,8 @@ def _pricelist(env, code):
 CHANNELS = [
     # name, code, type, platform, processing, invoicing, simulator
     (
-        "Lazada Malaysia",
-        "LZ-MY",
+        "Lazada Singapore",
+        "LZ-SG",
         "marketplace",
         "lazada",
         "review",
@@ -117,7 +119,9 @@ def main():
     rng = random.Random(args.seed)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        if not env["omni.channel"].search_count([("code", "=", "LZ-MY")]):
+        company = malaysian_company(env)
+        env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+        if not env["omni.channel"].search_count([("code", "=", "LZ-SG")]):
             create_orders(env, args, rng, Command)
             cr.commit()
         if "api_base_url" in env["omni.channel"]._fields:
@@ -133,6 +137,34 @@ def main():
             )
         )
     return 0
+
+
+def malaysian_company(env):
+    """The demo seller: a Malaysian company (MYR, Odoo's Malaysian chart of
+    accounts and SST taxes of ``l10n_my``), the admin's default company; made
+    once."""
+    company = env["res.company"].search([("name", "=", DEMO_COMPANY)], limit=1)
+    if company:
+        return company
+    myr = env.ref("base.MYR")
+    myr.active = True
+    company = env["res.company"].create(
+        {
+            "name": DEMO_COMPANY,
+            "country_id": env.ref("base.my").id,
+            "currency_id": myr.id,
+            "street": "Jalan Sultan Ismail 8",
+            "city": "Kuala Lumpur",
+            "zip": "50250",
+            "vat": "C2584563200",
+        }
+    )
+    env["account.chart.template"].try_loading("my", company=company, install_demo=False)
+    admin = env.ref("base.user_admin")
+    admin.write({"company_ids": [(4, company.id)], "company_id": company.id})
+    env.cr.commit()
+    print(f"[demo] {DEMO_COMPANY}: Malaysian chart of accounts and SST taxes")
+    return company
 
 
 def connect_and_import(env):
@@ -185,7 +217,9 @@ def connect_and_import(env):
 
 def create_orders(env, args, rng, Command):
     """Channels, products in stock, and offline orders in every state."""
-    warehouse = env["stock.warehouse"].search([], limit=1)
+    warehouse = env["stock.warehouse"].search(
+        [("company_id", "=", env.company.id)], limit=1
+    )
     channels = []
     has_connector = "api_base_url" in env["omni.channel"]._fields
     for name, code, ctype, platform, processing, invoicing, sim in CHANNELS:
