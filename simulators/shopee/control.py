@@ -117,6 +117,7 @@ class ShopeeControl:
                 "create_time": order["create_time"],
                 "update_time": order["update_time"],
                 "cod": order["cod"],
+                "paid": bool(order["pay_time"]),
                 "currency": order["currency"],
                 "amounts": dict(order["amounts"]),
                 "channel": order["channel"]["name"],

@@ -52,6 +52,12 @@ WALLET_NAMES = {
 class ShopeeFinance:
     """Escrow and wallet of the Shopee simulator (SETTLEMENT_FACTS section 2).
 
+    Every paid order has an escrow detail: estimated (``escrow_amount`` is the
+    expected net, without return refund or adjustment) until its release, final
+    after. Its split comes from the order's own amounts: goods at the seller's
+    selling price, buyer-paid shipping, vouchers from seller and Shopee, coins and
+    Shopee's campaign discount (both Shopee-funded, inside ``cost_of_goods_sold``).
+
     The escrow of an order is released when the order is COMPLETED (TO_RETURN orders
     ``CONFIRM_DELAY`` after the return started, fully refunded): an escrow detail
     (``order_income``: goods, buyer-paid shipping, actual shipping and Shopee's
@@ -110,22 +116,26 @@ class ShopeeFinance:
             - extra
         )
         adjustment = money(sum(a["amount"] for a in escrow["adjustments"]))
+        original = money(
+            sum(
+                i["model_original_price"] * i["model_quantity_purchased"]
+                for i in order["items"]
+            )
+        )
         income = {
             "escrow_amount": escrow_amount,
             "buyer_total_amount": amounts["total_amount"],
-            "order_original_price": sum(
-                i["model_original_price"] * i["model_quantity_purchased"]
-                for i in order["items"]
-            ),
+            "order_original_price": original,
             "order_selling_price": goods,
             "order_discounted_price": goods,
             "original_cost_of_goods_sold": goods,
             "cost_of_goods_sold": goods,
-            "seller_discount": 0.0,
-            "shopee_discount": 0.0,
+            # the seller's own item discounts: already in the selling prices
+            "seller_discount": money(original - goods),
+            "shopee_discount": amounts.get("shopee_discount", 0.0),
             "voucher_from_seller": voucher,
             "voucher_from_shopee": amounts["voucher_from_shopee"],
-            "coins": 0.0,
+            "coins": amounts.get("coins", 0.0),
             "buyer_paid_shipping_fee": buyer_shipping,
             "buyer_transaction_fee": 0.0,
             "estimated_shipping_fee": actual,
@@ -247,6 +257,24 @@ class ShopeeFinance:
             self._next_withdrawal = boundary + 7 * DAY
 
     # ---- finance API -----------------------------------------------------------------
+    def _escrow_of(self, order_sn):
+        """The escrow of a paid order: the released one, else the estimate (no
+        return refund, no adjustment yet), None for an unknown or unpaid order."""
+        escrow = self.escrows.get(order_sn)
+        if escrow is not None:
+            return escrow
+        order = self.orders.get(order_sn)
+        if order is None or not order["pay_time"]:
+            return None
+        return {
+            "order_sn": order_sn,
+            "release_time": None,
+            "refund": 0.0,
+            "return_sn": "",
+            "adjustments": [],
+            "extra_fees": {},
+        }
+
     def _escrow_detail(self, escrow):
         order = self.orders[escrow["order_sn"]]
         return {
@@ -263,6 +291,7 @@ class ShopeeFinance:
                 "shipping_fee": order["amounts"]["buyer_paid_shipping_fee"],
                 "seller_voucher": order["amounts"]["voucher_from_seller"],
                 "shopee_voucher": order["amounts"]["voucher_from_shopee"],
+                "shopee_coins_redeemed": order["amounts"].get("coins", 0.0),
             },
         }
 
@@ -336,7 +365,7 @@ class ShopeeFinance:
         error = self._check(req)
         if error:
             return error
-        escrow = self.escrows.get(req.query.get("order_sn") or "")
+        escrow = self._escrow_of(req.query.get("order_sn") or "")
         if escrow is None:
             return self._error(
                 "error_not_found", "Wrong parameters, detail: escrow not found."
@@ -354,10 +383,11 @@ class ShopeeFinance:
             return self._error(
                 "error_param", "Wrong parameters, detail: order_sn_list limit [1,50]."
             )
+        escrows = [self._escrow_of(sn) if isinstance(sn, str) else None for sn in sns]
         result = [
-            {"escrow_detail": self._escrow_detail(self.escrows[sn])}
-            for sn in sns
-            if sn in self.escrows
+            {"escrow_detail": self._escrow_detail(escrow)}
+            for escrow in escrows
+            if escrow is not None
         ]
         return self._envelope(result)
 

@@ -1,5 +1,6 @@
 """Shopee's seeded orders and their time-driven lifecycle."""
 
+import random
 from datetime import UTC, datetime
 
 from .. import data
@@ -110,7 +111,22 @@ class ShopeeState:
         shopee_voucher = money(rng.choice([0, 0, 0, 3]) * factor)
         if seller_voucher + shopee_voucher >= subtotal:
             seller_voucher = shopee_voucher = 0.0
-        total = money(subtotal + shipping_fee - seller_voucher - shopee_voucher)
+        # Shopee-funded: coins the buyer redeemed, a campaign discount Shopee rebates
+        # (drawn from their own generator: the seeded orders stay what they were)
+        extra = random.Random(f"shopee-money-{self.seed}-{len(self.orders)}")
+        rest = subtotal - seller_voucher - shopee_voucher
+        coins = money(extra.choice([0, 0, 0, 0.5, 1.2]) * factor)
+        shopee_discount = money(extra.choice([0, 0, 0, 0, 2]) * factor)
+        if coins + shopee_discount >= rest:
+            coins = shopee_discount = 0.0
+        total = money(
+            subtotal
+            + shipping_fee
+            - seller_voucher
+            - shopee_voucher
+            - coins
+            - shopee_discount
+        )
         channel = rng.choice(CHANNELS)
         cod = target != "UNPAID" and rng.random() < 0.25
         # packages: split multi-item orders into two parcels sometimes
@@ -173,6 +189,8 @@ class ShopeeState:
                 "buyer_paid_shipping_fee": shipping_fee,
                 "voucher_from_seller": seller_voucher,
                 "voucher_from_shopee": shopee_voucher,
+                "coins": coins,
+                "shopee_discount": shopee_discount,
                 "total_amount": total,
             },
             "estimated_shipping_fee": money(rng.choice([4.9, 6.5, 8.0]) * factor),

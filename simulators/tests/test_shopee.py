@@ -416,6 +416,51 @@ def test_order_detail_fields(sim, client):
     assert too_many.json()["error"] == "error_param"
 
 
+# ---- payment --
+def test_escrow_detail_of_every_paid_order(sim, client):
+    """Every paid order has an escrow detail (an estimate until its release),
+    split from the order's own amounts; an unpaid order has none."""
+    with sim.lock:
+        orders = {sn: dict(o) for sn, o in sim.orders.items()}
+        released = set(sim.escrows)
+    paid = sorted(sn for sn, o in orders.items() if o["pay_time"])
+    unpaid = sorted(sn for sn, o in orders.items() if not o["pay_time"])
+    assert paid and unpaid and released
+    assert released < set(paid)
+    resp = client.post(
+        "/api/v2/payment/get_escrow_detail_batch", {"order_sn_list": paid + unpaid}
+    )
+    details = {
+        e["escrow_detail"]["order_sn"]: e["escrow_detail"]
+        for e in resp.json()["response"]
+    }
+    assert set(details) == set(paid)
+    for sn, detail in details.items():
+        income, amounts = detail["order_income"], orders[sn]["amounts"]
+        assert income["cost_of_goods_sold"] == amounts["items_subtotal"]
+        assert income["coins"] == amounts["coins"]
+        assert income["shopee_discount"] == amounts["shopee_discount"]
+        paid_by_buyer = (
+            income["cost_of_goods_sold"]
+            + income["buyer_paid_shipping_fee"]
+            - income["voucher_from_seller"]
+            - income["voucher_from_shopee"]
+            - income["coins"]
+            - income["shopee_discount"]
+        )
+        assert round(paid_by_buyer, 2) == income["buyer_total_amount"]
+        assert income["buyer_total_amount"] == amounts["total_amount"]
+        if sn not in released:
+            assert detail["return_order_sn_list"] == []
+            assert income["order_adjustment"] == []
+    for sn in unpaid:
+        resp = client.get("/api/v2/payment/get_escrow_detail", order_sn=sn)
+        assert resp.json()["error"] == "error_not_found"
+    estimate = next(sn for sn in paid if sn not in released)
+    resp = client.get("/api/v2/payment/get_escrow_detail", order_sn=estimate)
+    assert resp.json()["response"]["order_income"]["escrow_amount"] > 0
+
+
 # ---- logistics --
 def ship(client, sn, mode, param, package_number=None):
     body = {"order_sn": sn, mode: param}
