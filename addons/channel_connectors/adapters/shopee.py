@@ -35,6 +35,10 @@ _logger = logging.getLogger(__name__)
 #: get_order_list: time_from..time_to at most 15 days apart
 MAX_WINDOW = 15 * 24 * 3600
 DETAIL_BATCH = 50
+#: get_escrow_detail_batch takes 1 to 50 order_sn (SETTLEMENT_FACTS section 2)
+ESCROW_BATCH = 50
+#: orders without an escrow detail yet
+UNPAID_STATUSES = ("UNPAID",)
 STOCK_BATCH = 50
 ACCESS_TOKEN_LIFE = 4 * 3600
 REFRESH_TOKEN_LIFE = 30 * 24 * 3600
@@ -281,10 +285,44 @@ class ShopeeAdapter(ShopeeOrderParser, ShopeeLabels, ChannelAdapter):
                     "response_optional_fields": DETAIL_FIELDS,
                 },
             )
-            result.extend(response.get("order_list") or [])
+            page = response.get("order_list") or []
+            self._add_escrow_details(page)
+            result.extend(page)
         for raw in result:
             self._add_tracking_numbers(raw)
         return result
+
+    def _add_escrow_details(self, orders):
+        """The money split of an order is in its escrow detail (order_income), not
+        in get_order_detail: one ``get_escrow_detail_batch`` per page of orders (the
+        paid ones), kept in each order's ``escrow_detail`` (what parse_order reads).
+        An order without one (unpaid, or the call refused) keeps none: its split is
+        then guessed (``amounts["split_known"]`` False)."""
+        paid = {
+            raw["order_sn"]: raw
+            for raw in orders
+            if isinstance(raw, dict)
+            and isinstance(raw.get("order_sn"), str)
+            and raw.get("order_status") not in UNPAID_STATUSES
+        }
+        for batch in batches(sorted(paid), ESCROW_BATCH):
+            try:
+                response = self.call(
+                    "POST",
+                    "/api/v2/payment/get_escrow_detail_batch",
+                    body={"order_sn_list": batch},
+                )
+            except TokenExpired:
+                raise
+            except AdapterError as exc:
+                if exc.retryable:
+                    raise
+                _logger.info("Shopee escrow details refused, split guessed: %s", exc)
+                continue
+            for entry in response if isinstance(response, list) else []:
+                detail = entry.get("escrow_detail") if isinstance(entry, dict) else None
+                if isinstance(detail, dict) and detail.get("order_sn") in paid:
+                    paid[detail["order_sn"]]["escrow_detail"] = detail
 
     def _add_tracking_numbers(self, raw):
         """get_order_detail has no tracking numbers: once the shipment is arranged,

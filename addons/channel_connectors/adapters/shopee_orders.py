@@ -127,21 +127,84 @@ class ShopeeOrderParser:
         }
 
     def _order_amounts(self, raw, lines):
-        """The ``amounts`` dict: items, shipping, voucher, fees, total."""
+        """The ``amounts`` dict (adapters/base.py), split by the order's escrow
+        detail (``order_income``, which ``get_orders`` adds as ``escrow_detail``):
+
+        - ``items``: Σ quantity × model_discounted_price (the seller's selling price,
+          the seller's own item discounts already in it);
+        - ``shipping``: buyer_paid_shipping_fee; ``fees``: buyer_transaction_fee;
+        - ``seller_discount``: voucher_from_seller, plus the part of the escrow's
+          seller_discount that the item prices do not already carry;
+        - ``platform_discount``: voucher_from_shopee + coins + shopee_discount
+          (Shopee pays them to the seller; its shipping rebate is a settlement item);
+        - ``total``: buyer_total_amount (else the order's total_amount).
+
+        Without an escrow detail (an unpaid order), or one that does not add up to
+        what the buyer paid, the split is guessed from get_order_detail, which has
+        only the items and the total: what the buyer paid on top of the items is
+        shipping, a shortfall a voucher, reported as the seller's; such amounts say
+        ``split_known`` False."""
         items_total = round(
             sum(line["quantity"] * line["price_unit"] for line in lines), 2
         )
         total = _money(raw.get("total_amount"), "total_amount")
-        # get_order_detail has no buyer-paid shipping fee: what the buyer paid on top
-        # of the (discounted) items is shipping; a shortfall is a voucher.
+        detail = raw.get("escrow_detail")
+        income = detail.get("order_income") if isinstance(detail, dict) else None
+        if isinstance(income, dict):
+            amounts = self._escrow_amounts(income, items_total, total)
+            if amounts is not None:
+                return amounts
         rest = round(total - items_total, 2)
+        voucher = -rest if rest < 0 else 0.0
         return {
             "items": items_total,
             "shipping": rest if rest > 0 else 0.0,
-            "voucher": -rest if rest < 0 else 0.0,
+            "seller_discount": voucher,
+            "platform_discount": 0.0,
+            "voucher": voucher,
             "fees": 0.0,
             "total": total,
+            "split_known": False,
         }
+
+    @staticmethod
+    def _escrow_amounts(income, items_total, total):
+        """The amounts of an ``order_income``, or None when they do not add up."""
+
+        def value(field):
+            return _money(income.get(field) or 0.0, field)
+
+        if income.get("buyer_total_amount") is not None:
+            total = value("buyer_total_amount")
+        original = value("order_original_price")
+        # the seller's discounts the selling prices already carry
+        in_prices = max(round(original - items_total, 2), 0.0) if original else 0.0
+        seller = round(
+            value("voucher_from_seller")
+            + max(round(value("seller_discount") - in_prices, 2), 0.0),
+            2,
+        )
+        platform = round(
+            value("voucher_from_shopee") + value("coins") + value("shopee_discount"), 2
+        )
+        amounts = {
+            "items": items_total,
+            "shipping": value("buyer_paid_shipping_fee"),
+            "seller_discount": seller,
+            "platform_discount": platform,
+            "voucher": round(seller + platform, 2),
+            "fees": value("buyer_transaction_fee"),
+            "total": total,
+            "split_known": True,
+        }
+        paid = (
+            amounts["items"]
+            + amounts["shipping"]
+            + amounts["fees"]
+            - amounts["seller_discount"]
+            - amounts["platform_discount"]
+        )
+        return amounts if abs(paid - total) < 0.005 else None
 
     def _order_packages(self, raw):
         """The order's packages: id, tracking_ref, status."""

@@ -77,6 +77,27 @@ class TestShopeeAdapter(AdapterCommon):
         # nothing in an empty window
         self.assert_nothing_listed_before(adapter, since)
 
+    def test_escrow_details_per_page(self):
+        """get_orders asks the escrow details once per page of orders (the paid
+        ones), not once per order."""
+        session = RecordingSession()
+        self.addCleanup(session.close)
+        adapter = self.adapter_class(self.connection, session=session)
+        orders = self.state()["orders"]
+        sns = sorted(orders)
+        raws = adapter.get_orders(sns)
+        escrow_calls = [
+            url for _method, url, _params in session.log if "get_escrow_detail" in url
+        ]
+        detail_calls = [
+            url for _method, url, _params in session.log if "get_order_detail" in url
+        ]
+        self.assertEqual(len(escrow_calls), len(detail_calls))
+        batch = "get_escrow_detail_batch"
+        self.assertTrue(all(u.endswith(batch) for u in escrow_calls))
+        with_detail = {raw["order_sn"] for raw in raws if raw.get("escrow_detail")}
+        self.assertEqual(with_detail, {sn for sn in sns if orders[sn]["paid"]})
+
     def test_parse_every_order(self):
         adapter = self.adapter()
         for raw, order, sim in self.every_parsed_order(adapter):
@@ -92,13 +113,33 @@ class TestShopeeAdapter(AdapterCommon):
                 amounts["items"], expected["items_subtotal"], places=2
             )
             self.assert_amounts_add_up(amounts)
-            self.assertAlmostEqual(
-                amounts["shipping"] - amounts["voucher"],
-                expected["buyer_paid_shipping_fee"]
-                - expected["voucher_from_seller"]
-                - expected["voucher_from_shopee"],
-                places=2,
+            platform = (
+                expected["voucher_from_shopee"]
+                + expected["coins"]
+                + expected["shopee_discount"]
             )
+            if sim["paid"]:
+                # the split of the escrow detail
+                self.assertTrue(amounts["split_known"], sim)
+                self.assertAlmostEqual(
+                    amounts["shipping"], expected["buyer_paid_shipping_fee"], places=2
+                )
+                self.assertAlmostEqual(
+                    amounts["seller_discount"],
+                    expected["voucher_from_seller"],
+                    places=2,
+                )
+                self.assertAlmostEqual(amounts["platform_discount"], platform, places=2)
+            else:
+                # no escrow detail yet: guessed, and said so
+                self.assertFalse(amounts["split_known"], sim)
+                self.assertAlmostEqual(
+                    amounts["shipping"] - amounts["voucher"],
+                    expected["buyer_paid_shipping_fee"]
+                    - expected["voucher_from_seller"]
+                    - platform,
+                    places=2,
+                )
             self.assertEqual(
                 sorted(
                     (line["sku"], line["quantity"], line["item_ref"])
