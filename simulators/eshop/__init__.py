@@ -40,6 +40,15 @@ API (header ``X-Api-Key: <api_key>``; every answer is UTF-8 XML with a declarati
 - ``POST /api/orders/{id}/confirm_for_customer``  the shop confirms on the customer's
   behalf (admin panel "Więcej" -> confirm for the customer).
 
+Money (``Currency`` PLN): prices are gross (VAT included). Each ``<Line>`` has its
+``UnitPriceGross``, ``LineTotalGross`` and its product's ``TaxRate`` (23, 8 or 5 %);
+``<CostLines>`` hold the delivery fee and the payment (COD) fee (``TaxRate`` 23) and
+the voucher (a negative amount). ``TotalPrice`` = lines + cost lines. ``TotalTax`` is
+the sum of the VAT of each line rounded to the cent (the lines', the fees', less the
+voucher's: the voucher reduces the goods of each rate in proportion to their gross
+value, highest rate first, the last rate taking the rest); ``TotalNet`` =
+``TotalPrice`` - ``TotalTax``.
+
 Control (JSON, never on a real shop):
 
 - ``POST /_sim/orders/new``   JSON ``{"delivery", "payment", "lines": [{"sku", "qty"}],
@@ -59,6 +68,7 @@ older version (lower ``Version``) right after the current one. 429/5xx answer
 # the public names of the former single-module simulator (``from ... import X``)
 from .common import CENT, COMPANIES, DELIVERIES, ERP_STATUS_NAMES, ERP_TRANSITIONS
 from .common import MATRIX, NOT_IMPORTABLE, PAYMENTS, PRODUCT_CODES, SHOP_STATUS, STATES
+from .common import COST_VAT_RATE, STANDARD_VAT_RATE, VAT_RATES, gross_vat, vat_rate
 from .common import VAT, VOUCHERS, XML_CT, error_xml, money, split_sku, sub, xml_bytes
 from .common import xml_response
 from .control import EshopControl

@@ -15,6 +15,26 @@ CENT = Decimal("0.01")
 VAT = Decimal("0.23")
 
 
+#: the VAT rate (%) on each product card (by product code, else the standard 23 %):
+#: the shop sells at gross prices, the rate is the product's (reduced 8 % and 5 %
+#: rates for the catalogue's mug and notebook, so that orders mix rates)
+VAT_RATES = {"MUG": Decimal(8), "NOTEBOOK": Decimal(5)}
+STANDARD_VAT_RATE = Decimal(23)
+#: the delivery and payment fees are services at the standard rate
+COST_VAT_RATE = STANDARD_VAT_RATE
+
+
+def vat_rate(sku):
+    """The VAT rate (%) of ``sku``'s product card."""
+    return VAT_RATES.get(split_sku(sku)[0], STANDARD_VAT_RATE)
+
+
+def gross_vat(gross, rate):
+    """The VAT contained in the gross amount ``gross`` at ``rate`` %, to the cent
+    (half up; the shop rounds the VAT of each line)."""
+    return money(gross * rate / (100 + rate))
+
+
 STATES = {
     "awaiting_customer": "oczekuje na potwierdzenie klienta",
     "awaiting_shipping_cost": "oczekuje na ustalenie kosztów przesyłki",

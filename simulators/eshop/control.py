@@ -129,6 +129,8 @@ class EshopControl:
             "payment_status": order["payment_status"],
             "voucher": order["voucher"],
             "total": str(totals["total"]),
+            "tax": str(totals["tax"]),
+            "net": str(totals["net"]),
             "lines": [
                 {"sku": line["sku"], "qty": line["qty"], "price": str(line["price"])}
                 for line in order["lines"]

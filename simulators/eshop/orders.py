@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 
 from ..core import iso_utc, route
 from .common import (
+    COST_VAT_RATE,
     DELIVERIES,
     ERP_STATUS_NAMES,
     ERP_TRANSITIONS,
@@ -15,6 +16,7 @@ from .common import (
     money,
     split_sku,
     sub,
+    vat_rate,
     xml_response,
 )
 
@@ -87,7 +89,7 @@ class EshopOrders:
             sub(el, "Name", line["name"])
             sub(el, "Quantity", line["qty"])
             sub(el, "UnitPriceGross", line["price"])
-            sub(el, "TaxRate", "23")
+            sub(el, "TaxRate", vat_rate(line["sku"]))
             sub(el, "LineTotalGross", money(line["price"] * line["qty"]))
         totals = self.totals(order)
         cost_lines = sub(elem, "CostLines")
@@ -97,6 +99,8 @@ class EshopOrders:
                 sub(cl, "Code", code)
             sub(cl, "Name", name)
             sub(cl, "AmountGross", amount)
+            if kind != "voucher":
+                sub(cl, "TaxRate", COST_VAT_RATE)
         sub(elem, "TotalNet", totals["net"])
         sub(elem, "TotalTax", totals["tax"])
         sub(elem, "TotalPrice", totals["total"])

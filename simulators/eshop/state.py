@@ -6,13 +6,15 @@ from decimal import Decimal
 from .. import data
 from .common import (
     COMPANIES,
+    COST_VAT_RATE,
     DELIVERIES,
     MATRIX,
     PAYMENTS,
     STATES,
-    VAT,
     VOUCHERS,
+    gross_vat,
     money,
+    vat_rate,
 )
 
 
@@ -252,7 +254,19 @@ class EshopState:
 
     # ---- totals ----------------------------------------------------------------------
     def totals(self, order):
-        goods = sum((line["price"] * line["qty"] for line in order["lines"]), Decimal())
+        """The order's gross total, its VAT and net. The VAT of each line is
+        rounded to the cent (the items', the delivery and payment fees', at the
+        standard rate); the voucher reduces the goods of each VAT rate in
+        proportion to their gross value, the parts rounded to the cent, highest
+        rate first, the lowest rate taking the rest (``voucher_split``)."""
+        goods_by_rate = {}
+        tax = Decimal()
+        for line in order["lines"]:
+            gross = money(line["price"] * line["qty"])
+            rate = vat_rate(line["sku"])
+            goods_by_rate[rate] = goods_by_rate.get(rate, Decimal()) + gross
+            tax += gross_vat(gross, rate)
+        goods = sum(goods_by_rate.values(), Decimal())
         costs = []
         if order["delivery_fee"]:
             costs.append(
@@ -263,23 +277,44 @@ class EshopState:
                     order["delivery_fee"],
                 )
             )
+            tax += gross_vat(order["delivery_fee"], COST_VAT_RATE)
         pay_fee = money(self.payments[order["payment"]][3])
         if pay_fee:
             costs.append(
                 ("payment_fee", self.payments[order["payment"]][2], None, pay_fee)
             )
+            tax += gross_vat(pay_fee, COST_VAT_RATE)
+        split = []
         if order["voucher"]:
             code, kind, value = next(v for v in VOUCHERS if v[0] == order["voucher"])
             amount = value if kind == "fixed" else money(goods * value / 100)
-            costs.append(
-                ("voucher", f"Kupon rabatowy {code}", code, -min(amount, goods))
-            )
+            amount = min(amount, goods)
+            costs.append(("voucher", f"Kupon rabatowy {code}", code, -amount))
+            split = self.voucher_split(amount, goods_by_rate)
+            tax -= sum((gross_vat(part, rate) for rate, part in split), Decimal())
         total = money(goods + sum((c[3] for c in costs), Decimal()))
-        net = money(total / (1 + VAT))
         return {
             "goods": money(goods),
             "costs": costs,
+            "voucher_split": split,
             "total": total,
-            "net": net,
-            "tax": total - net,
+            "net": total - tax,
+            "tax": tax,
         }
+
+    @staticmethod
+    def voucher_split(amount, goods_by_rate):
+        """[(rate, part)] of the voucher ``amount`` over the goods of each VAT
+        rate: in proportion to their gross value, highest rate first, the last
+        rate taking the rest so that the parts add up to the voucher."""
+        base = sum(goods_by_rate.values(), Decimal())
+        rates = sorted(goods_by_rate, reverse=True)
+        split, left = [], amount
+        for position, rate in enumerate(rates):
+            if position == len(rates) - 1:
+                part = left
+            else:
+                part = money(amount * goods_by_rate[rate] / base) if base else Decimal()
+            left -= part
+            split.append((rate, part))
+        return split

@@ -1,6 +1,7 @@
 """Fast tests of the e-shop (Comarch e-Sklep <-> ERP XML exchange) simulator."""
 
 import xml.etree.ElementTree as ET
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 import requests
@@ -388,3 +389,53 @@ def test_http_faults_answer_in_xml():
         assert ET.fromstring(limited[0].content).findtext("RetryAfter") == "3"
         # control endpoints never fail
         assert requests.get(f"{sim.url}/_sim/state", timeout=5).status_code == 200
+
+
+def test_money_adds_up_with_the_vat_of_each_line(sim):
+    """TotalPrice = the lines + the cost lines; TotalTax = the VAT of each line,
+    rounded to the cent (items, fees at 23 %, less the voucher split by rate);
+    TotalNet = TotalPrice - TotalTax. Orders mix VAT rates."""
+    elements, _cursor = export_all(sim)
+    rates = set()
+    for elem in elements:
+        lines = elem.findall("Lines/Line")
+        gross = {}
+        tax = Decimal()
+        for line in lines:
+            rate = Decimal(line.findtext("TaxRate"))
+            amount = Decimal(line.findtext("LineTotalGross"))
+            assert amount == Decimal(line.findtext("UnitPriceGross")) * int(
+                line.findtext("Quantity")
+            )
+            gross[rate] = gross.get(rate, Decimal()) + amount
+            tax += vat(amount, rate)
+            rates.add(rate)
+        costs = Decimal()
+        voucher = Decimal()
+        for cost in elem.findall("CostLines/CostLine"):
+            amount = Decimal(cost.findtext("AmountGross"))
+            costs += amount
+            if cost.get("Type") == "voucher":
+                voucher -= amount
+            else:
+                assert cost.findtext("TaxRate") == "23"
+                tax += vat(amount, Decimal(23))
+        base, left = sum(gross.values()), voucher
+        for position, rate in enumerate(sorted(gross, reverse=True)):
+            last = position == len(gross) - 1
+            part = left if last else cents(voucher * gross[rate] / base)
+            left -= part
+            tax -= vat(part, rate)
+        total = Decimal(elem.findtext("TotalPrice"))
+        assert total == sum(gross.values()) + costs
+        assert Decimal(elem.findtext("TotalTax")) == tax
+        assert Decimal(elem.findtext("TotalNet")) == total - tax
+    assert rates == {Decimal(23), Decimal(8), Decimal(5)}
+
+
+def cents(value):
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def vat(gross, rate):
+    return cents(gross * rate / (100 + rate))
