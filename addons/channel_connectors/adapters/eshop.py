@@ -31,8 +31,20 @@ Conventions of this adapter:
 - ``updated_at`` is ``ModifiedAt`` (whole seconds) with the order's ``Version`` (the
   shop's change sequence) in the microseconds, so that of two changes within one
   second the later one wins.
-- Prices are gross (VAT included); ``amounts["voucher"]`` is the discount as a
-  positive number: ``total = items + shipping + fees - voucher``.
+- Money (see the ``amounts`` contract in ``base``): prices are gross (VAT included,
+  ``prices_include_tax``), each line with its product's ``TaxRate`` (``tax_rate``).
+  Cost lines: ``delivery`` -> ``shipping``, ``voucher`` -> ``seller_discount`` (the
+  shop's own voucher, a positive number; ``platform_discount`` is 0), any other
+  (payment/COD fee) -> ``fees``; ``tax`` is 0 (nothing is added on top):
+  ``total = items + shipping + fees - seller_discount``. The VAT the prices contain
+  (``TotalTax``) is ``amounts["tax_included"]``.
+- The shop rounds the VAT of each line (items; delivery and payment fees at the
+  standard rate; the voucher split over the VAT rates in proportion to their gross
+  value, highest rate first, the lowest taking the rest). Odoo's ``amount_tax``
+  equals ``TotalTax`` when the company rounds per line (``Round per Line``, Odoo's
+  default), the shop's rates exist as sale taxes (created highest rate first, so
+  that the voucher's discount lines take the rest on the same rate) and the
+  products of the delivery and payment fees carry the standard rate.
 """
 
 import xml.etree.ElementTree as ET

@@ -216,28 +216,40 @@ class EshopOrderParser:
                     voucher_codes.append(_text(cost, "Code"))
             else:
                 costs["fees"] += amount
+            tax_rate = _text(cost, "TaxRate")
             cost_lines.append(
                 {
                     "type": kind,
                     "code": _text(cost, "Code"),
                     "name": _text(cost, "Name"),
                     "amount": _money(amount),
+                    "tax_rate": float(_decimal(tax_rate, f"cost line {kind} rate"))
+                    if tax_rate
+                    else None,
                 }
             )
         return dict(costs, cost_lines=cost_lines, voucher_codes=voucher_codes)
 
     @staticmethod
     def _order_amounts(elem, items_total, costs, total):
-        """The ``amounts`` dict (gross), with the order's tax and net when given."""
+        """The ``amounts`` dict (gross: nothing is added on top, ``tax`` is 0). The
+        voucher is the shop's own (``seller_discount``); the VAT the gross prices
+        contain is ``tax_included`` (``TotalTax``), the net ``net``, when given."""
         total_tax = _text(elem, "TotalTax")
         total_net = _text(elem, "TotalNet")
         return {
             "items": _money(items_total),
             "shipping": _money(costs["shipping"]),
             "voucher": _money(costs["voucher"]),
+            "seller_discount": _money(costs["voucher"]),
+            "platform_discount": 0.0,
             "fees": _money(costs["fees"]),
+            "cancelled": 0.0,
+            "tax": 0.0,
             "total": _money(total),
-            "tax": _money(_decimal(total_tax, "TotalTax")) if total_tax else None,
+            "tax_included": _money(_decimal(total_tax, "TotalTax"))
+            if total_tax
+            else None,
             "net": _money(_decimal(total_net, "TotalNet")) if total_net else None,
         }
 

@@ -19,3 +19,4 @@ from . import test_import_page
 from . import test_touchless_import
 from . import test_partner_matching
 from . import test_money_shopee
+from . import test_money_eshop

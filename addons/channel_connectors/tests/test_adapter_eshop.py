@@ -154,9 +154,23 @@ class TestEshopAdapter(SourceAdapterCommon):
                 amounts["items"]
                 + amounts["shipping"]
                 + amounts["fees"]
-                - amounts["voucher"],
+                + amounts["tax"]
+                - amounts["seller_discount"]
+                - amounts["platform_discount"],
                 amounts["total"],
                 places=2,
+            )
+            # gross prices: the voucher is the shop's, no tax on top, the VAT
+            # the prices contain is the shop's TotalTax
+            self.assertEqual(amounts["seller_discount"], amounts["voucher"])
+            self.assertEqual((amounts["platform_discount"], amounts["tax"]), (0.0, 0.0))
+            self.assertEqual(amounts["tax_included"], float(expected["tax"]))
+            self.assertAlmostEqual(
+                amounts["net"] + amounts["tax_included"], amounts["total"], places=2
+            )
+            self.assertTrue(order["prices_include_tax"])
+            self.assertTrue(
+                all(li["tax_rate"] in (23.0, 8.0, 5.0) for li in order["lines"])
             )
             self.assertEqual(bool(amounts["voucher"]), bool(expected["voucher"]))
             if expected["voucher"]:
