@@ -422,3 +422,59 @@ def test_tiktok_statements_transactions_withdrawals(tiktok):
     missing = client.get("/finance/202309/statements", {"page_size": 10})
     assert missing["code"] != 0
     assert json.dumps(missing)
+
+
+def test_tiktok_order_settlement_from_its_payment():
+    """Each order's transaction is derived from its payment: the subtotal before
+    discounts less the seller's, the buyer's shipping fee and the platform's
+    shipping discount less the actual fee, the commission on the subtotal after
+    seller discounts, the transaction fee on what the buyer paid, the SST
+    withheld on both fees."""
+    options = {"withheld_taxes": {"sst_amount": 0.08}, "refund_rate": 0}
+    with TikTokSimulator(orders=60, seed=9, **options) as sim:
+        client = TikTok(sim)
+        for order_id, order in state(sim)["orders"].items():
+            if order["status"] in ("IN_TRANSIT", "AWAITING_COLLECTION"):
+                requests.post(f"{sim.url}/_sim/orders/{order_id}/deliver", timeout=5)
+        advance(sim, 8 * DAY)
+        client.authorize()
+        now = int(sim.now())
+        statements = client.get(
+            "/finance/202309/statements",
+            {"statement_time_lt": now, "sort_field": "statement_time"},
+        )["data"]["statements"]
+        txns = [
+            txn
+            for st in statements
+            for txn in client.get(
+                f"/finance/202501/statements/{st['id']}/statement_transactions",
+                {"page_size": 100},
+            )["data"]["transactions"]
+        ]
+        assert len(txns) > 10
+        for txn in txns:
+            pay = sim.orders[txn["order_id"]]["payment"]
+            revenue = {k: float(v) for k, v in txn["revenue_breakdown"].items()}
+            shipping = {k: float(v) for k, v in txn["shipping_cost_breakdown"].items()}
+            fee = {k: float(v) for k, v in txn["fee_tax_breakdown"]["fee"].items()}
+            tax = {k: float(v) for k, v in txn["fee_tax_breakdown"]["tax"].items()}
+            after_seller = pay["original_total_product_price"] - pay["seller_discount"]
+            assert sum(revenue.values()) == pytest.approx(after_seller)
+            assert sum(shipping.values()) == pytest.approx(
+                pay["shipping_fee"]
+                + pay["shipping_fee_platform_discount"]
+                - pay["original_shipping_fee"]
+            )
+            assert fee["platform_commission_amount"] == round(-after_seller * 0.06, 2)
+            assert fee["transaction_fee_amount"] == round(
+                -pay["total_amount"] * 0.02, 2
+            )
+            charged = fee["platform_commission_amount"] + fee["transaction_fee_amount"]
+            assert tax["sst_amount"] == round(charged * 0.08, 2)
+            assert float(txn["settlement_amount"]) == pytest.approx(
+                sum(revenue.values())
+                + sum(shipping.values())
+                + sum(fee.values())
+                + sum(tax.values()),
+                abs=0.011,
+            )

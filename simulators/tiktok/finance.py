@@ -55,10 +55,15 @@ class TikTokFinance:
     (``statement_time``), with its payment (``payment_id``) PROCESSING for a day and
     then PAID; a paid payment shows as a SUCCESS withdrawal whose ``id`` is the
     payment id (UNVERIFIED: the real withdrawal API does not name statements). One
-    settled order in five had a partial refund. Statement transactions follow the
-    202501 shape (``revenue_breakdown``, ``shipping_cost_breakdown``,
-    ``fee_tax_breakdown{fee, tax}``); adjustments (``POST /_sim/finance/adjustment``)
-    are transactions of their own type.
+    settled order of several units in five (``refund_rate``) had one unit refunded.
+    Statement transactions follow the 202501 shape (``revenue_breakdown``,
+    ``shipping_cost_breakdown``, ``fee_tax_breakdown{fee, tax}``); adjustments
+    (``POST /_sim/finance/adjustment``) are transactions of their own type.
+
+    Taxes: the 202501 ``tax`` breakdown has ``vat_amount``, ``sst_amount`` and
+    ``pit_amount``; which regions TikTok withholds them in, and on what base, no
+    source we read says, so none is withheld unless the simulator is started with
+    ``withheld_taxes={"sst_amount": 0.08}`` (a rate of the fees, UNVERIFIED).
     """
 
     def _finance_setup(self):
@@ -72,11 +77,22 @@ class TikTokFinance:
         return f"{prefix}{self._fin_seq:010d}"
 
     def _settle(self, order, when, refund=None):
+        """The ORDER transaction of ``order``, all derived from its payment: the
+        seller is paid the units' prices before discounts (the platform's
+        discounts included) less the seller's, and the shipping fee the buyer
+        paid plus the platform's shipping discount, and is charged the actual
+        shipping fee (so a seller shipping discount, already out of the buyer's
+        ``shipping_fee``, costs the seller that much), the commission on the
+        subtotal after seller discounts, the transaction fee on what the buyer
+        paid and the taxes withheld on the fees (``withheld_taxes``)."""
         payment = order["payment"]
         if refund is None:
             refund = 0.0
-            if self.finance_rng.random() < REFUND_RATE:
-                refund = order["lines"][0]["sale_price"]
+            # a partial refund: one unit of an order of several
+            chance = self.finance_rng.random()
+            if chance < self.refund_rate and len(order["lines"]) > 1:
+                unit = order["lines"][0]
+                refund = round(unit["original_price"] - unit["seller_discount"], 2)
         revenue = {
             "subtotal_before_discount_amount": payment["original_total_product_price"],
             "seller_discount_amount": -payment["seller_discount"],
@@ -93,13 +109,20 @@ class TikTokFinance:
             "shipping_fee_subsidy_amount": 0,
             "return_shipping_fee_amount": 0,
         }
-        base = max(payment["sub_total"] + payment["platform_discount"] - refund, 0)
+        after_seller = (
+            payment["original_total_product_price"] - payment["seller_discount"]
+        )
         fees = dict.fromkeys(FEE_KEYS, 0)
-        fees["platform_commission_amount"] = -self._unit_round(base * COMMISSION_RATE)
+        fees["platform_commission_amount"] = -self._unit_round(
+            max(after_seller - refund, 0) * COMMISSION_RATE
+        )
         fees["transaction_fee_amount"] = -self._unit_round(
             max(payment["total_amount"] - refund, 0) * TRANSACTION_RATE
         )
+        charged = -sum(fees.values())
         taxes = dict.fromkeys(TAX_KEYS, 0)
+        for key, rate in self.withheld_taxes.items():
+            taxes[key] = -self._unit_round(charged * rate)
         self.settlements[order["id"]] = {
             "id": self._fin_id("7491"),
             "type": "ORDER",

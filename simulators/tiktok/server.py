@@ -9,7 +9,7 @@ from .auth import TikTokAuth
 from .cancellation import TikTokCancellation
 from .common import E_CREDENTIALS, E_INTERNAL, E_TOO_MANY, ApiError
 from .control import TikTokControl
-from .finance import PAYMENT_AFTER, SETTLE_AFTER, TikTokFinance
+from .finance import PAYMENT_AFTER, REFUND_RATE, SETTLE_AFTER, TikTokFinance
 from .logistics import TikTokLogistics
 from .orders import TikTokOrders
 from .push import TikTokPush
@@ -49,6 +49,8 @@ class TikTokSimulator(
         self.push_url = options.get("push_url")
         self.settle_after = int(options.get("settle_after", SETTLE_AFTER))
         self.payment_after = int(options.get("payment_after", PAYMENT_AFTER))
+        self.withheld_taxes = dict(options.get("withheld_taxes") or {})
+        self.refund_rate = float(options.get("refund_rate", REFUND_RATE))
         self._outbox = PushOutbox("sim-tiktok-push", self._deliver_push)
         self._request_ids = itertools.count(1)
         self._notification_ids = itertools.count(1)

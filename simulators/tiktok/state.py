@@ -169,9 +169,9 @@ class TikTokState:
     def _make_payment(self, order):
         rng = self.rng
         lines = order["lines"]
-        original = sum(x["original_price"] for x in lines)
-        seller = sum(x["seller_discount"] for x in lines)
-        platform = sum(x["platform_discount"] for x in lines)
+        original = round(sum(x["original_price"] for x in lines), 2)
+        seller = round(sum(x["seller_discount"] for x in lines), 2)
+        platform = round(sum(x["platform_discount"] for x in lines), 2)
         ship_orig = self._unit(rng.choice([4.9, 6.0, 8.5, 12.0]))
         ship_platform = ship_orig if rng.random() < 0.35 else 0  # free-shipping voucher
         ship_seller = (
