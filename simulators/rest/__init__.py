@@ -45,9 +45,18 @@ Order: ``id`` (guid), ``doc_number``, ``status`` (ACTIVE | DELETED), ``order_sta
 ``marketplace``, ``branch_key``/``branch_code``, ``customer_key``/``customer``,
 ``extension`` {marketplace_status, marketplace_order_id, marketplace_shop}, ``lines``
 [{line_no, item_key, item_code, item_name, qty, unit_price, discount, amount,
-item_status (pending | ready_to_ship | shipped | delivered | canceled), extension}],
-amounts (``amount_subtotal amount_discount amount_shipping amount_tax amount_total``,
-MYR), ``tracking_number``, ``created_at``, ``updated_at``, ``version``.
+tax_rate, item_status (pending | ready_to_ship | shipped | delivered | canceled),
+extension}], amounts (``amount_subtotal amount_discount amount_shipping amount_tax
+amount_total``, ``currency`` MYR), ``tracking_number``, ``created_at``,
+``updated_at``, ``version``.
+
+Money: the marketplace's, what the buyer paid. ``unit_price`` is the marketplace
+price (tax included: the item's SST ``tax_rate`` %, 10, 5 or 0, is in it);
+``discount`` the seller's discount on the line (``amount = qty × unit_price -
+discount``); ``amount_subtotal`` = Σ qty × unit_price, ``amount_discount`` = Σ
+discount, ``amount_shipping`` the shipping fee the buyer paid, ``amount_tax`` the
+tax the hub adds on top of the prices (0: marketplace prices include it), and
+``amount_total = amount_subtotal - amount_discount + amount_shipping + amount_tax``.
 
 Control (never on the real hub): ``POST /_sim/sales-orders/new`` (JSON, all optional:
 marketplace, branch_key, item_status) and ``POST /_sim/sales-orders/{id}/update``
@@ -65,7 +74,7 @@ from .common import ACTIONS, BRANCHES, FILTER_TERM, HEADER_FIELDS, ITEM_STATUSES
 from .common import LINE_FIELDS, MARKETPLACES, OPS, ORDER_STATUSES, RESERVED_PARAMS
 from .common import STATUS_TO_ACTION, decode_cursor, encode_cursor, error
 from .common import marketplace_status, matches, parse_filter_expression, parse_time
-from .common import resolve_field
+from .common import STANDARD_TAX_RATE, TAX_RATES, resolve_field, tax_rate
 from .control import RestControl
 from .orders import RestOrders
 from .server import RestSimulator

@@ -13,6 +13,21 @@ BRANCHES = [
 ]
 
 
+#: the SST rate (%) of the hub's items (by product code, else the 10 % sales tax):
+#: the 5 % rate for the kettle, the notebook exempt; included in the marketplace
+#: prices the buyer paid
+TAX_RATES = {"KETTLE": 5.0, "NOTEBOOK": 0.0}
+STANDARD_TAX_RATE = 10.0
+
+
+def tax_rate(sku):
+    """The SST rate (%) of the item ``sku``."""
+    for code, rate in TAX_RATES.items():
+        if sku == code or sku.startswith(code + "-"):
+            return rate
+    return STANDARD_TAX_RATE
+
+
 MARKETPLACES = {"LAZADA": "Lazada MY – Ecomsync Store", "SHOPEE": "Shopee MY – 官方店"}
 
 

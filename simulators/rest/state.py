@@ -4,7 +4,7 @@ import uuid
 
 from .. import data
 from ..core import iso_utc
-from .common import BRANCHES, MARKETPLACES, ORDER_STATUSES, marketplace_status
+from .common import BRANCHES, MARKETPLACES, ORDER_STATUSES, marketplace_status, tax_rate
 
 
 class RestState:
@@ -75,6 +75,7 @@ class RestState:
                     "unit_price": item["price"],
                     "discount": discount,
                     "amount": round(item["price"] * qty - discount, 2),
+                    "tax_rate": tax_rate(item["sku"]),
                     "item_status": rng.choice(["pending", "pending", "ready_to_ship"]),
                     "extension": {
                         "marketplace_item_id": str(rng.randint(10**9, 10**10))

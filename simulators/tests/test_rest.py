@@ -323,3 +323,32 @@ def test_http_faults_answer_in_json():
         assert 0.05 < len(limited) / 200 < 0.15
         assert limited[0].headers["Retry-After"] == "2"
         assert limited[0].json()["error"]["retry_after"] == 2
+
+
+def test_money_adds_up(sim, http):
+    """Each line: amount = qty × unit_price - discount, with its item's SST rate;
+    the order: subtotal, discount, shipping and tax make the total."""
+    records, _cursor = fetch_all(sim, http)
+    rates = set()
+    for order in records:
+        lines = order["lines"]
+        for line in lines:
+            assert line["amount"] == round(
+                line["qty"] * line["unit_price"] - line["discount"], 2
+            )
+            rates.add(line["tax_rate"])
+        assert order["amount_subtotal"] == round(
+            sum(li["qty"] * li["unit_price"] for li in lines), 2
+        )
+        assert order["amount_discount"] == round(sum(li["discount"] for li in lines), 2)
+        assert order["amount_tax"] == 0.0  # marketplace prices include the tax
+        assert order["amount_total"] == round(
+            order["amount_subtotal"]
+            - order["amount_discount"]
+            + order["amount_shipping"]
+            + order["amount_tax"],
+            2,
+        )
+    assert rates == {10.0, 5.0, 0.0}
+    assert any(o["amount_discount"] for o in records)
+    assert any(o["amount_shipping"] for o in records)
