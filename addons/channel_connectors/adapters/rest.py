@@ -28,10 +28,9 @@ document number is ``order_number``. Paging resumes from the connection's
 asks for the next page). ``until`` is not used (the hub pages by change order).
 Within a run, repeated and stale (lower ``version``) copies are dropped. A record the
 hub marks ``DELETED`` has ``status`` ``"DELETED"`` (its flow status stays in
-``order_status``). ``amounts["voucher"]`` is the hub's discount (positive).
-``updated_at`` is the hub's (whole seconds) with the record's ``version`` (its change
-sequence) in the microseconds, so that of two changes within one second the later
-one wins.
+``order_status``). ``updated_at`` is the hub's (whole seconds) with the record's
+``version`` (its change sequence) in the microseconds, so that of two changes
+within one second the later one wins.
 
 The hub selects an order when ANY of its lines matches a line condition of the
 filter (``item_status``, ``item_key``, ``item_code``); like the job, which takes only
@@ -39,6 +38,17 @@ the matching items, the adapter applies those conditions to the lines as well: t
 others go to ``skipped_lines`` and ``amounts`` are recomputed from the kept lines
 (the hub's own totals stay in ``hub_amounts``). An order left without a line has
 ``"importable": False``.
+
+Money (the ``amounts`` contract in ``base``): ``items`` = ``amount_subtotal``, the
+line ``discount`` s (``amount_discount``) are the seller's (``seller_discount`` =
+``voucher``; ``platform_discount`` 0), ``shipping`` = ``amount_shipping``, ``tax`` =
+``amount_tax`` (the tax the hub adds on top of the prices), ``total`` =
+``amount_total``; each line has its ``tax_rate`` when the hub gives it. The hub
+relays marketplace orders at the prices the buyer paid, tax included (its
+``amount_tax`` is 0): give the channel *Prices include tax* (the default of a
+marketplace channel) and Odoo's total is ``amount_total`` to the cent, its tax taken
+out of the prices at each line's rate. On a channel whose prices exclude tax Odoo
+adds its tax on top: the order's difference is exactly that tax (cause ``tax``).
 """
 
 import datetime

@@ -137,6 +137,7 @@ class RestOrderParser:
         discount = _number(line.get("discount"), f"line {index} discount", 0.0)
         amount = line.get("amount")
         extension = line.get("extension") or {}
+        rate = line.get("tax_rate")
         return {
             "external_id": _str(line.get("line_no")) or str(index),
             "sku": code,
@@ -148,6 +149,12 @@ class RestOrderParser:
             if amount is not None
             else round(price * quantity - discount, 2),
             "item_ref": key,
+            "tax_rate": _number(rate, f"line {index} tax_rate")
+            if rate is not None
+            else None,
+            "tax_amount": _number(line.get("tax_amount"), f"line {index} tax_amount")
+            if line.get("tax_amount") is not None
+            else None,
             "status": _str(line.get("item_status")),
             "marketplace_item_id": _str(extension.get("marketplace_item_id")),
         }
@@ -182,11 +189,15 @@ class RestOrderParser:
 
     @staticmethod
     def _order_amounts(raw):
+        discount = _number(raw.get("amount_discount"), "amount_discount", 0.0)
         return {
             "items": _number(raw.get("amount_subtotal"), "amount_subtotal"),
             "shipping": _number(raw.get("amount_shipping"), "amount_shipping", 0.0),
-            "voucher": _number(raw.get("amount_discount"), "amount_discount", 0.0),
+            "voucher": discount,
+            "seller_discount": discount,
+            "platform_discount": 0.0,
             "fees": 0.0,
+            "cancelled": 0.0,
             "tax": _number(raw.get("amount_tax"), "amount_tax", 0.0),
             "total": _number(raw.get("amount_total"), "amount_total"),
         }
@@ -205,9 +216,14 @@ class RestOrderParser:
         if skipped:
             items = round(sum(li["price_unit"] * li["quantity"] for li in kept), 2)
             voucher = round(sum(li["discount"] for li in kept), 2)
+            # the tax on top of the kept lines: theirs where the hub gives it per
+            # line, else none of the hub's (it is not split by line)
+            tax = round(sum(li["tax_amount"] or 0.0 for li in kept), 2)
             amounts.update(
                 items=items,
                 voucher=voucher,
-                total=round(items - voucher + amounts["shipping"], 2),
+                seller_discount=voucher,
+                tax=tax,
+                total=round(items - voucher + amounts["shipping"] + tax, 2),
             )
         return kept, skipped, hub_amounts

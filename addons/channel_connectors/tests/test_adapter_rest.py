@@ -97,9 +97,18 @@ class TestRestAdapter(SourceAdapterCommon):
                 )
                 amounts = order["amounts"]
                 self.assertAlmostEqual(
-                    amounts["items"] - amounts["voucher"] + amounts["shipping"],
+                    amounts["items"]
+                    - amounts["seller_discount"]
+                    - amounts["platform_discount"]
+                    + amounts["shipping"]
+                    + amounts["fees"]
+                    + amounts["tax"],
                     amounts["total"],
                     places=2,
+                )
+                self.assertEqual(amounts["seller_discount"], amounts["voucher"])
+                self.assertTrue(
+                    all(li["tax_rate"] in (10.0, 5.0, 0.0) for li in order["lines"])
                 )
                 self.assertAlmostEqual(
                     sum(li["price_total"] for li in order["lines"])
