@@ -16,6 +16,15 @@ Connection: ``app_key`` = partner_id, ``app_secret`` = partner_key, ``shop_id``,
 
 Lines keep ``item_ref`` = ``"<item_id>:<model_id>"`` (``model_id`` 0 when the item has
 no variants): :meth:`ShopeeAdapter.update_stock` needs it.
+
+Money (MORE_API_FACTS section 5, SETTLEMENT_FACTS section 2): get_order_detail has
+only ``total_amount`` and the item prices; who paid what is in the payment API's
+escrow detail (``order_income``), which ``get_orders`` adds to each paid order
+(``escrow_detail``, one ``get_escrow_detail_batch`` per page of orders). An unpaid
+order has none yet: its ``amounts`` are guessed and say ``split_known`` False
+(:meth:`~.shopee_orders.ShopeeOrderParser._order_amounts`). Once it is paid, the
+next import reads the real split (the engine updates the order's channel amounts,
+not the lines it made from the guess).
 """
 
 import hashlib
