@@ -158,7 +158,17 @@ class TikTokOrderParser:
         """The ``amounts`` dict: the units' prices, their discounts split by who
         funds them (``seller_discount``, ``platform_discount`` of each unit), the
         shipping fee the buyer paid, the tax added on top (``tax``) and
-        ``total_amount``."""
+        ``total_amount``.
+
+        ``shipping_fee`` is what the buyer paid for shipping: the seller's and the
+        platform's shipping discounts (``shipping_fee_seller_discount``,
+        ``shipping_fee_platform_discount``) are already out of it, as
+        ``total_amount = sub_total + shipping_fee + tax`` says, and the statement
+        pays the seller ``customer_paid_shipping_fee_amount`` (that fee) and
+        charges the actual fee: neither discount is a discount of the items. The
+        seller's shipping discount costs the seller the difference in the
+        settlement; the platform's is a settlement credit
+        (``platform_shipping_fee_discount_amount``), not ``platform_discount``."""
         items_total = round(
             sum(line["quantity"] * line["price_unit"] for line in lines), 2
         )

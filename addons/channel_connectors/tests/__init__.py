@@ -21,3 +21,4 @@ from . import test_partner_matching
 from . import test_money_shopee
 from . import test_money_eshop
 from . import test_money_rest
+from . import test_money_tiktok
