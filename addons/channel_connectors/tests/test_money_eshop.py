@@ -52,6 +52,42 @@ class TestEshopMoney(MoneyCheckMixin, OrderSourceMixin, ConnectorCommon):
         self.assertEqual(self.channel.price_tax_mode, "included")
         self.assertEqual(self.channel.currency_id.name, "PLN")
 
+    def test_voucher_over_three_rates(self):
+        """A voucher over goods at 23, 8 and 5 %, whose tax depends on the rate
+        that takes the rounding rest (the lowest, as Odoo's discount lines do
+        with the taxes created highest first): Odoo's tax is the shop's."""
+        self.map_catalogue()
+        placed = self.sim_post(
+            "/_sim/orders/new",
+            {
+                "delivery": "DPD",
+                "payment": "COD",
+                "lines": [
+                    {"sku": "EARBUDS", "qty": 1},
+                    {"sku": "MUG", "qty": 2},
+                    {"sku": "NOTEBOOK", "qty": 3},
+                ],
+                "voucher": "RABAT10",
+                "customer_confirmed": True,
+            },
+        )
+        self.sim_post("/_sim/clock", {"advance": 61})
+        self.pull()
+        order = self.order_of(str(placed["id"]))
+        with self.sim.lock:
+            elem = self.sim.order_element(self.sim.orders[placed["id"]])
+        # 199 + 2 × 25 + 3 × 15.50 + 14.99 delivery + 5 COD - 10 voucher
+        self.assertEqual(order.channel_amount_total, 305.49)
+        self.assert_order_money(order)
+        shop_tax = float(elem.findtext("TotalTax"))
+        self.assertTrue(order.currency_id.is_zero(order.amount_tax - shop_tax))
+        discounts = order.order_line.filtered(
+            lambda li: li.product_id == self.env.company.sale_discount_product_id
+        )
+        # the parts of 23 % and 8 % in proportion, 5 % takes the rest
+        self.assertEqual(discounts.mapped("price_unit"), [-6.73, -1.69, -1.58])
+        self.assertEqual(len(order.order_line.filtered("is_delivery")), 1)
+
     def money_features(self, elements):
         """What the imported orders hold: every kind of money occurs."""
         kinds = [
