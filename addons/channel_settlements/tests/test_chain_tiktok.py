@@ -33,6 +33,9 @@ class TestTikTokChain(MoneyCheckMixin, MarketplaceCycleMixin, ConnectorCommon):
         "refund_rate": 0.0,
     }
 
+    #: the fee TikTok adds after the payout
+    late_fee = -2.5
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -232,7 +235,7 @@ class TestTikTokChain(MoneyCheckMixin, MarketplaceCycleMixin, ConnectorCommon):
             "/_sim/finance/adjustment",
             {
                 "type": "PLATFORM_COMMISSION_ADJUSTMENT",
-                "amount": -2.5,
+                "amount": self.late_fee,
                 "order_id": order.channel_order_ref,
             },
         )
@@ -246,7 +249,34 @@ class TestTikTokChain(MoneyCheckMixin, MarketplaceCycleMixin, ConnectorCommon):
         )
         self.assertEqual(exception.mapped("exception_type"), ["unknown_fee"])
         self.assertEqual(exception.order_ref, order.channel_order_ref)
-        self.assertAlmostEqual(exception.amount_settled, -2.5, places=2)
+        self.assertAlmostEqual(exception.amount_settled, self.late_fee, places=2)
         # the invoices stay paid
         for invoice in orders.invoice_ids:
             self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+
+
+@tagged("post_install", "-at_install")
+class TestTokopediaChain(TestTikTokChain):
+    """The same chain for a migrated Tokopedia shop: IDR (whole rupiahs), VAT on
+    TikTok's fees, a company in USD."""
+
+    simulator_options = dict(
+        TestTikTokChain.simulator_options,
+        tokopedia=True,
+        withheld_taxes={"vat_amount": 0.11},
+    )
+    late_fee = -2500.0
+    # Odoo's loader runs inherited test methods only when asked
+    allow_inherited_tests_method = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.currency.rate"].create(
+            {
+                "name": "2020-01-01",
+                "rate": 16000.0,
+                "currency_id": cls.channel.pricelist_id.currency_id.id,
+                "company_id": cls.env.company.id,
+            }
+        )
