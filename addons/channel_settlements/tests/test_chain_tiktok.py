@@ -119,6 +119,7 @@ class TestTikTokChain(MoneyCheckMixin, MarketplaceCycleMixin, ConnectorCommon):
         self.assertTrue(any(p["seller_discount"] for p in payments))
         self.assertTrue(any(p["platform_discount"] for p in payments))
         self.assertTrue(any(p["shipping_fee_platform_discount"] for p in payments))
+        self.assertTrue(any(p["shipping_fee_seller_discount"] for p in payments))
         self.assertTrue(any(p["shipping_fee"] for p in payments))
         invoices = orders.invoice_ids
         # settled 5 days after delivery, the statement the next day, paid a day later
