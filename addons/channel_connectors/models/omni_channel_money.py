@@ -5,7 +5,7 @@ discount wizard books them), the platform-funded part kept aside."""
 
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_round
 
@@ -29,6 +29,28 @@ class OmniChannel(models.Model):
         "channel (a line of the order). Made on the first order with such a "
         "charge when empty.",
     )
+
+    # ---- set up before any import ------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        channels = super().create(vals_list)
+        channels._connector_money_setup()
+        return channels
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "platform" in vals or "company_id" in vals:
+            self._connector_money_setup()
+        return res
+
+    def _connector_money_setup(self):
+        """The channel's shipping method and the company's discount product, made
+        when the channel gets its platform: not by page jobs that run in parallel
+        (they would write the same channel and company rows at once)."""
+        for channel in self.filtered(lambda c: c.platform and c.platform != "none"):
+            channel._connector_shipping_carrier()
+            channel._connector_discount_product()
+        return True
 
     # ---- the order's money ---------------------------------------------------------
     @staticmethod
@@ -105,6 +127,53 @@ class OmniChannel(models.Model):
             ],
             "sequence": 9000,
         }
+
+    # ---- a newer version ----------------------------------------------------------
+    def _connector_money_lines(self, order):
+        """The order's lines the engine made of the money (delivery, charges,
+        seller discounts): not the items, not what a user added."""
+        products = (
+            self.shipping_carrier_id.product_id
+            | self.surcharge_product_id
+            | self.company_id.sale_discount_product_id
+        )
+        return order.order_line.filtered(
+            lambda line: not line.channel_sku
+            and (line.is_delivery or line.product_id in products)
+        )
+
+    def _connector_resync_money_lines(self, order, normalised, vals):
+        """A quotation (not confirmed yet) whose shipping fee, charges or seller
+        discounts the platform changed (e.g. a Shopee order imported unpaid, its
+        vouchers known once paid) gets those lines again; a confirmed order keeps
+        its lines (its difference shows on the order)."""
+        money = {
+            "channel_amount_shipping",
+            "channel_amount_seller_discount",
+            "channel_amount_fees",
+        }
+        if order.state not in ("draft", "sent") or not money & set(vals):
+            return
+        cache = {}
+        items = [
+            {
+                "product_id": line.product_id.id,
+                "price_unit": line.price_unit,
+                "product_uom_qty": line.product_uom_qty,
+                "tax_id": [fields.Command.set(line.tax_id.ids)],
+            }
+            for line in order.order_line.filtered("channel_sku")
+        ]
+        new_vals = self._prepare_money_line_vals(normalised, items, cache)
+        self._connector_money_lines(order).unlink()
+        order.write(
+            {
+                "order_line": [
+                    fields.Command.create(line_vals) for line_vals in new_vals
+                ],
+                "carrier_id": cache["carrier"].id if cache.get("carrier") else False,
+            }
+        )
 
     # ---- currency ----------------------------------------------------------------
     def _connector_check_currency(self, normalised):

@@ -219,6 +219,7 @@ class OmniChannel(models.Model):
             if vals and order.channel_edited_fields:
                 vals = order._connector_keep_edited(vals)
             order.with_context(connector_no_export=True).write(vals)
+            self._connector_resync_money_lines(order, normalised, vals)
             if binding:
                 binding.write(self._prepare_binding_vals(order, normalised))
             else:

@@ -10,7 +10,7 @@ class SaleOrder(models.Model):
     @api.depends("partner_shipping_id", "partner_id", "company_id", "channel_id")
     def _compute_fiscal_position_id(self):
         before = {order: order.fiscal_position_id for order in self}
-        super()._compute_fiscal_position_id()
+        res = super()._compute_fiscal_position_id()
         for order in self:
             position = order.channel_id.fiscal_position_id
             if not position or position.company_id != order.company_id:
@@ -20,3 +20,4 @@ class SaleOrder(models.Model):
                 # Odoo offers to update the taxes when the position changes: it
                 # did not
                 order.show_update_fpos = False
+        return res
