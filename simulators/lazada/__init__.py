@@ -45,7 +45,17 @@ Constructor options: ``app_key`` ("123456"), ``app_secret`` ("helloworld"),
 ``deliver_after`` (48 h: shipped -> delivered), ``cancel_confirm_after`` (48 h: an
 unanswered buyer cancellation auto-cancels), ``cancel_pending_after`` (1 h: logistics
 confirms an agreed cancellation), ``push_timeout`` (2 s), ``settle_after`` (3 d:
-delivered -> credited), ``payout_after`` (4 d: statement closed -> paid out).
+delivered -> credited), ``payout_after`` (4 d: statement closed -> paid out),
+``tax_rate`` (the country's, :data:`TAX_RATES`: the tax included in the prices).
+
+Money (MORE_API_FACTS section 5; GetOrders / GetOrderItems field descriptions): an
+item's ``paid_price`` is its ``item_price`` less the seller's and Lazada's vouchers
+(``voucher_seller``, ``voucher_platform``), its ``tax_amount`` the part of the paid
+price that is tax (prices include tax). The order's ``shipping_fee`` is what the
+buyer pays for shipping: ``shipping_fee_original`` less the shipping fee discounts
+of the seller and of Lazada (``shipping_fee_discount_seller`` / ``_platform``),
+carried by the order's first item (``shipping_amount``). The buyer pays the paid
+prices of the items that are not cancelled plus that shipping fee.
 """
 
 # the public names of the former single-module simulator (``from ... import X``)
@@ -54,7 +64,8 @@ from .cancellation import LazadaCancellation
 from .common import AGGREGATES, ApiError, BUYER_CANCEL_REASONS, CANCELLABLE_BY_BUYER
 from .common import CANCELLABLE_BY_SELLER, CANCEL_REASONS, COUNTRY, DAY, EXTRA_STATUSES
 from .common import HOUR, MAX_BATCH, MAX_ORDER_IDS, MAX_PAGE, MAX_SKUS, PAYMENT_METHODS
-from .common import PREVIOUS, PRINTABLE, SHIPMENT_PROVIDERS, STATUSES, TIMESTAMP_WINDOW
+from .common import PREVIOUS, PRINTABLE, SHIPMENT_PROVIDERS, STATUSES, TAX_RATES
+from .common import TIMESTAMP_WINDOW
 from .control import LazadaControl
 from .finance import ADS_FEE, COMMISSION_RATE, FEE_TYPES, FINAL_STATUSES
 from .finance import FINANCE_MAX_DAYS, FINANCE_MAX_LIMIT, LazadaFinance

@@ -97,6 +97,13 @@ COUNTRY = {
 }
 
 
+# the standard rate (%) of the tax included in the item prices, per country: what an
+# item's ``tax_amount`` is the part of (GetOrderItems' sample, tax_amount 6.48 of a
+# paid_price of 99.00, is Thailand's 7 %; the other rates are the countries' VAT /
+# GST / sales tax standard rates, UNVERIFIED as Lazada's)
+TAX_RATES = {"sg": 9.0, "my": 10.0, "ph": 12.0, "th": 7.0, "vn": 10.0, "id": 11.0}
+
+
 PAYMENT_METHODS = ["MIXEDCARD", "LAZADA_WALLET", "BANK_TRANSFER", "PAYPAL"]
 
 

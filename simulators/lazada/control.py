@@ -154,6 +154,17 @@ class LazadaControl:
         )
         return round(paid + order["shipping_fee"], 2)
 
+    def _money_split(self, order, items):
+        sold = self._sold_or_all(items)
+        return {
+            "voucher_seller": round(sum(i["voucher_seller"] for i in sold), 2),
+            "voucher_platform": round(sum(i["voucher_platform"] for i in sold), 2),
+            "shipping_fee": order["shipping_fee"],
+            "shipping_fee_original": order["shipping_original"],
+            "shipping_fee_discount_seller": order["shipping_discount_seller"],
+            "shipping_fee_discount_platform": order["shipping_discount_platform"],
+        }
+
     def _statuses(self, order):
         return {item["status"] for item in self._order_items(order)}
 
@@ -175,6 +186,8 @@ class LazadaControl:
                         + sum(i["voucher_platform"] for i in self._sold_or_all(items)),
                         2,
                     ),
+                    # who pays what (the vouchers of the items not cancelled)
+                    "money": self._money_split(order, items),
                     "items": {
                         str(item["order_item_id"]): {
                             "sku": item["sku"],

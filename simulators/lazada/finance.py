@@ -19,6 +19,7 @@ FEE_TYPES = {
     112: "Sponsored Product Fee",
     201: "Reimbursements WHT",
     202: "Seller Funded Voucher",
+    211: "Shipping Fee Voucher (by Lazada)",
 }
 
 
@@ -47,13 +48,24 @@ class LazadaFinance:
     """Settlements of the Lazada simulator (SETTLEMENT_FACTS section 1).
 
     An order is credited ``settle_after`` seconds after its last item reached
-    *delivered* (or *returned*): one transaction row per fee (Item Price Credit,
-    Commission, Payment Fee per item; buyer-paid shipping or Shipping Fee Paid by
-    Seller, Seller Funded Voucher per order; Reversal Item Price / Reversal Commission
-    for returned items). Rows fall into weekly statements (Monday to Sunday, the
-    seller's time zone); a Sponsored Product Fee row closes each statement that has
-    orders. A statement is paid out ``payout_after`` seconds after it closes: the
-    payout status says ``paid=1`` and the account transactions show the withdrawal.
+    *delivered* (or *returned*), from the same money as its order and items (the
+    items that are not cancelled, a cancelled item is never settled): one
+    transaction row per fee. Per item: Item Price Credit (its ``item_price``: a
+    voucher of Lazada's does not reduce what the seller is credited, Lazada pays
+    it), Commission (``COMMISSION_RATE`` of the item price), Payment Fee
+    (``PAYMENT_FEE_RATE`` of what the buyer paid, ``paid_price``); Reversal Item
+    Price / Reversal Commission for a returned item. Per order: Seller Funded
+    Voucher (the ``voucher_seller`` of its settled items), Shipping Fee (Paid By
+    Customer) (``shipping_fee``, after the shipping fee discounts), Shipping Fee
+    Voucher (by Lazada) (Lazada's shipping fee discount), and Shipping Fee Paid by
+    Seller (the original shipping fee the logistics charge, ``SELLER_SHIPPING``
+    for an order shipped free): the seller bears its own shipping discount. No
+    withholding tax: SETTLEMENT_FACTS names the fields (``WHT_amount``,
+    ``WHT_included_in_amount``) but no country's rate, so they stay 0. Rows fall
+    into weekly statements (Monday to Sunday, the seller's time zone); a Sponsored
+    Product Fee row closes each statement that has orders. A statement is paid out
+    ``payout_after`` seconds after it closes: the payout status says ``paid=1`` and
+    the account transactions show the withdrawal.
     """
 
     def _finance_setup(self):
@@ -105,6 +117,8 @@ class LazadaFinance:
         return row
 
     def _settle_order(self, order, sold, when):
+        """The rows of ``order``'s settlement: ``sold`` are its delivered (or
+        returned) items, never the cancelled ones."""
         self.settled_orders[order["order_id"]] = when
         for item in sold:
             self._txn(when, 13, item["item_price"], order, item)
@@ -118,12 +132,16 @@ class LazadaFinance:
                 self._txn(when, 14, -item["item_price"], order, item)
                 self._txn(when, 15, commission, order, item)
         first = sold[0]
+        voucher = round(sum(item["voucher_seller"] for item in sold), 2)
+        if voucher:
+            self._txn(when, 202, -voucher, order, first)
         if order["shipping_fee"]:
             self._txn(when, 8, order["shipping_fee"], order, first)
-        else:
-            self._txn(when, 7, -SELLER_SHIPPING, order, first)
-        if order["voucher_seller"]:
-            self._txn(when, 202, -order["voucher_seller"], order, first)
+        if order["shipping_discount_platform"]:
+            self._txn(when, 211, order["shipping_discount_platform"], order, first)
+        self._txn(
+            when, 7, -(order["shipping_original"] or SELLER_SHIPPING), order, first
+        )
 
     def _finance_tick(self, now):
         for order in self.orders.values():

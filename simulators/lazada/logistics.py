@@ -240,7 +240,9 @@ class LazadaLogistics:
                 "The input parameter “invoice_number” that is mandatory for "
                 "processing this request is not supplied",
             )
-        if item["status"] not in ("packed", "ready_to_ship"):
+        # SetInvoiceNumber's E034: "Canceled or pending orders are not allowed to
+        # call this API" (a packed, shipped or delivered item takes its number)
+        if item["status"] in ("unpaid", "pending", "canceled"):
             raise ApiError(
                 "34",
                 "E034: Order Item must be packed. Please call setStatusToReadyToShip "

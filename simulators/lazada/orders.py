@@ -41,10 +41,14 @@ class LazadaOrders:
             "created_at": self._iso(order["created_at"]),
             "updated_at": self._iso(order["updated_at"]),
             "price": _money(price),
+            # what the buyer pays for shipping: the original fee less the
+            # shipping fee discounts of the seller and of Lazada
             "shipping_fee": _money(order["shipping_fee"]),
-            "shipping_fee_original": _money(order["shipping_fee"]),
-            "shipping_fee_discount_seller": "0.00",
-            "shipping_fee_discount_platform": "0.00",
+            "shipping_fee_original": _money(order["shipping_original"]),
+            "shipping_fee_discount_seller": _money(order["shipping_discount_seller"]),
+            "shipping_fee_discount_platform": _money(
+                order["shipping_discount_platform"]
+            ),
             "voucher": _money(voucher),
             "voucher_seller": _money(order["voucher_seller"]),
             "voucher_platform": _money(order["voucher_platform"]),
@@ -74,7 +78,9 @@ class LazadaOrders:
 
     def _render_item(self, item):
         order = self.orders[item["order_id"]]
-        paid = item["item_price"] - item["voucher_seller"] - item["voucher_platform"]
+        paid = round(
+            item["item_price"] - item["voucher_seller"] - item["voucher_platform"], 2
+        )
         sla = item["created_at"] + 2 * DAY
         return {
             "order_item_id": item["order_item_id"],
@@ -90,8 +96,9 @@ class LazadaOrders:
             "product_main_image": "",
             "product_detail_url": "",
             "item_price": round(item["item_price"], 2),
-            "paid_price": round(paid, 2),
-            "tax_amount": 0.0,
+            "paid_price": paid,
+            # the tax included in the paid price (prices include tax)
+            "tax_amount": round(paid * self.tax_rate / (100 + self.tax_rate), 2),
             "voucher_amount": round(
                 item["voucher_seller"] + item["voucher_platform"], 2
             ),
@@ -99,9 +106,11 @@ class LazadaOrders:
             "voucher_platform": round(item["voucher_platform"], 2),
             "voucher_code": order["voucher_code"],
             "shipping_amount": round(item["shipping_amount"], 2),
-            "shipping_fee_original": round(item["shipping_amount"], 2),
-            "shipping_fee_discount_seller": 0.0,
-            "shipping_fee_discount_platform": 0.0,
+            "shipping_fee_original": round(item["shipping_original"], 2),
+            "shipping_fee_discount_seller": round(item["shipping_discount_seller"], 2),
+            "shipping_fee_discount_platform": round(
+                item["shipping_discount_platform"], 2
+            ),
             "wallet_credits": 0.0,
             "currency": self.currency,
             "status": item["status"],

@@ -6,7 +6,7 @@ from datetime import timedelta, timezone
 from ..core import PushOutbox, SimServer, json_response, route
 from .auth import LazadaAuth
 from .cancellation import LazadaCancellation
-from .common import COUNTRY, DAY, HOUR, ApiError, _multipart_fields
+from .common import COUNTRY, DAY, HOUR, TAX_RATES, ApiError, _multipart_fields
 from .control import LazadaControl
 from .finance import LazadaFinance
 from .logistics import LazadaLogistics
@@ -74,6 +74,7 @@ class LazadaSimulator(
         self.settle_after = float(opts.pop("settle_after", 3 * DAY))
         self.payout_after = float(opts.pop("payout_after", 4 * DAY))
         country_name, self.currency, offset = COUNTRY.get(self.country, COUNTRY["sg"])
+        self.tax_rate = float(opts.pop("tax_rate", TAX_RATES.get(self.country, 0.0)))
         self.country_name = country_name
         self.tz = timezone(timedelta(hours=offset))
         self._request_seq = itertools.count(1)

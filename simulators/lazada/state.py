@@ -1,5 +1,7 @@
 """Lazada's seeded orders and their time-driven lifecycle."""
 
+import random
+
 from .. import data
 from ..core import AuthCodes
 from .common import (
@@ -34,6 +36,9 @@ class LazadaState:
         self._item_seq = 0
         self._package_seq = 0
         self._token_seq = 0
+        # the shipping fee discounts have a generator of their own: the orders of a
+        # seed (statuses, items, vouchers) stay what they were before they existed
+        self.shipping_rng = random.Random(f"lazada-shipping-{self.seed}")
         now = self.now()
         for index in range(self.order_count):
             status = (
@@ -59,9 +64,12 @@ class LazadaState:
         units = units[:6]
         cod = status != "unpaid" and rng.random() < 0.35
         payment_method = "COD" if cod else rng.choice(PAYMENT_METHODS)
-        shipping_fee = rng.choice([0.0, 0.0, 1.99, 3.5, 5.0])
+        shipping_original = rng.choice([0.0, 0.0, 1.99, 3.5, 5.0])
         voucher_seller = rng.choice([0.0, 0.0, 0.0, 2.0, 5.0])
         voucher_platform = rng.choice([0.0, 0.0, 0.0, 0.0, 3.0])
+        ship_seller, ship_platform = self._shipping_discounts(shipping_original)
+        # what the buyer pays for shipping, after the shipping fee discounts
+        shipping_fee = round(shipping_original - ship_seller - ship_platform, 2)
         # when the current status began (consistent with the time-driven transitions,
         # so a fresh simulator does not move until its clock does)
         if status == "ready_to_ship":
@@ -98,6 +106,9 @@ class LazadaState:
             "address": address,
             "payment_method": payment_method,
             "shipping_fee": shipping_fee,
+            "shipping_original": shipping_original,
+            "shipping_discount_seller": ship_seller,
+            "shipping_discount_platform": ship_platform,
             "voucher_seller": voucher_seller,
             "voucher_platform": voucher_platform,
             "voucher_code": f"SV{rng.randint(1000, 9999)}" if voucher_seller else "",
@@ -131,7 +142,11 @@ class LazadaState:
                 "item_price": unit["price"],
                 "voucher_seller": voucher_seller if position == 0 else 0.0,
                 "voucher_platform": voucher_platform if position == 0 else 0.0,
+                # the order's shipping is its first item's
                 "shipping_amount": shipping_fee if position == 0 else 0.0,
+                "shipping_original": shipping_original if position == 0 else 0.0,
+                "shipping_discount_seller": ship_seller if position == 0 else 0.0,
+                "shipping_discount_platform": ship_platform if position == 0 else 0.0,
                 "status": item_status,
                 "prev_status": None,
                 "status_since": since,
@@ -168,6 +183,22 @@ class LazadaState:
         if cancel_requests and status in ("pending", "packed") and rng.random() < 0.3:
             self._buyer_cancel(order, None, since)
         return order
+
+    def _shipping_discounts(self, original):
+        """(seller's, Lazada's) discount of a shipping fee of ``original``: a free
+        shipping voucher of Lazada's, a seller's shipping discount, or both in
+        part; none on most orders."""
+        if not original:
+            return 0.0, 0.0
+        draw = self.shipping_rng.random()
+        if draw < 0.2:
+            return 0.0, original  # free shipping, funded by Lazada
+        if draw < 0.35:
+            return min(1.0, original), 0.0  # the seller's shipping discount
+        if draw < 0.45:
+            half = round(original / 2, 2)
+            return round(original - half, 2), half  # shared
+        return 0.0, 0.0
 
     def _new_package(self, order_id, provider):
         self._package_seq += 1

@@ -295,6 +295,138 @@ def test_order_shapes(sim, client):
     assert_error(client.json("/orders/items/get", {"order_ids": "1,2"}), "56")
 
 
+def test_order_money(sim, client):
+    """Who pays what (MORE_API_FACTS section 5): each item's paid price is its price
+    less the seller's and Lazada's vouchers, its tax the part of it the country's
+    tax is; the order's shipping fee is the original one less the shipping fee
+    discounts, on its first item; the buyer pays the paid prices of the items not
+    cancelled plus the shipping fee."""
+    rate = 9.0  # Singapore, the simulator's default country
+    orders, _total = client.all_orders(limit=100)
+    view = state(sim)["orders"]
+    ids = [o["order_id"] for o in orders]
+    details = {}
+    for start in range(0, len(ids), 50):
+        chunk = json.dumps(ids[start : start + 50])
+        for entry in client.json("/orders/items/get", {"order_ids": chunk})["data"]:
+            details[entry["order_id"]] = entry["order_items"]
+    seen = set()
+    for order in orders:
+        items = details[order["order_id"]]
+        original = float(order["shipping_fee_original"])
+        seller = float(order["shipping_fee_discount_seller"])
+        platform = float(order["shipping_fee_discount_platform"])
+        shipping = float(order["shipping_fee"])
+        assert shipping == pytest.approx(original - seller - platform)
+        assert items[0]["shipping_amount"] == pytest.approx(shipping)
+        assert items[0]["shipping_fee_original"] == pytest.approx(original)
+        assert items[0]["shipping_fee_discount_seller"] == pytest.approx(seller)
+        assert items[0]["shipping_fee_discount_platform"] == pytest.approx(platform)
+        assert sum(i["shipping_amount"] for i in items) == pytest.approx(shipping)
+        for item in items:
+            paid = (
+                item["item_price"] - item["voucher_seller"] - item["voucher_platform"]
+            )
+            assert item["paid_price"] == pytest.approx(paid)
+            assert item["voucher_amount"] == pytest.approx(
+                item["voucher_seller"] + item["voucher_platform"]
+            )
+            assert item["tax_amount"] == pytest.approx(
+                round(paid * rate / (100 + rate), 2)
+            )
+            assert 0 < item["tax_amount"] < item["paid_price"]
+        sold = [i for i in items if i["status"] != "canceled"] or items
+        buyer_paid = sum(i["paid_price"] for i in sold) + shipping
+        assert view[str(order["order_id"])]["total"] == pytest.approx(buyer_paid)
+        money = view[str(order["order_id"])]["money"]
+        assert money["voucher_seller"] == pytest.approx(
+            sum(i["voucher_seller"] for i in sold)
+        )
+        seen |= {key for key, value in money.items() if value}
+        if len({i["status"] for i in items}) > 1:
+            seen.add("partially cancelled")
+    assert {
+        "voucher_seller",
+        "voucher_platform",
+        "shipping_fee",
+        "shipping_fee_discount_seller",
+        "shipping_fee_discount_platform",
+        "partially cancelled",
+    } <= seen
+
+
+def test_tax_follows_the_country():
+    with LazadaSimulator(orders=3, seed=4, country="my", tax_rate=6) as my:
+        client = Client(my)
+        client.authorize()
+        order_id = next(iter(state(my)["orders"]))
+        items = client.json("/order/items/get", {"order_id": order_id})["data"]
+        assert {i["currency"] for i in items} == {"MYR"}
+        for item in items:
+            expected = round(item["paid_price"] * 6 / 106, 2)
+            assert item["tax_amount"] == pytest.approx(expected)
+
+
+def test_settlement_from_the_orders(sim, client):
+    """A settled order's rows are its money: the items not cancelled at their full
+    price (Lazada's vouchers are Lazada's to pay), the seller's vouchers, the
+    shipping the buyer paid, Lazada's shipping discount and the shipping the
+    logistics charge; never a cancelled item."""
+    view = state(sim)["orders"]
+    partial = next(
+        ref
+        for ref, o in view.items()
+        if "canceled" in o["statuses"]
+        and len(o["statuses"]) > 1
+        and set(o["statuses"]) - {"canceled"} <= {"pending", "ready_to_ship"}
+        and not any(i["need_cancel_confirm"] for i in o["items"].values())
+    )
+    free = next(
+        ref
+        for ref, o in view.items()
+        if o["money"]["shipping_fee_discount_platform"]
+        and set(o["statuses"]) <= {"pending", "packed", "ready_to_ship", "delivered"}
+        and not any(i["need_cancel_confirm"] for i in o["items"].values())
+    )
+    for ref in (partial, free):
+        control(sim, f"orders/{ref}/deliver")
+    control(sim, "clock", {"advance": 4 * 24 * HOUR})
+    client.authorize()
+    day = time.strftime("%Y-%m-%d", time.gmtime(sim.now()))
+    start = time.strftime("%Y-%m-%d", time.gmtime(sim.now() - 10 * 24 * HOUR))
+    for ref in (partial, free):
+        rows = client.json(
+            "/finance/transaction/details/get",
+            {"start_time": start, "end_time": day, "trade_order_id": ref},
+        )["data"]
+        order = view[ref]
+        money = order["money"]
+        sold = {k: i for k, i in order["items"].items() if i["status"] != "canceled"}
+
+        def total(fee_type, rows=rows):
+            return sum(float(r["amount"]) for r in rows if r["fee_type"] == fee_type)
+
+        assert {r["orderItem_no"] for r in rows} == set(sold)
+        assert total("13") == pytest.approx(sum(i["price"] for i in sold.values()))
+        assert total("202") == pytest.approx(-money["voucher_seller"])
+        assert total("8") == pytest.approx(money["shipping_fee"])
+        assert total("211") == pytest.approx(money["shipping_fee_discount_platform"])
+        assert total("7") == pytest.approx(-(money["shipping_fee_original"] or 2.5))
+    assert view[free]["money"]["shipping_fee_discount_platform"]
+
+
+def test_invoice_number_once_packed(sim, client):
+    """SetInvoiceNumber refuses pending and cancelled items (E034), takes the
+    number of a shipped or delivered one."""
+    order_id, item_ids = _pick(sim, "pending")
+    params = {"order_item_id": item_ids[0], "invoice_number": "INV-7"}
+    assert_error(client.json("/order/invoice_number/set", params, "POST"), "34")
+    control(sim, f"orders/{order_id}/deliver")
+    assert client.json("/order/invoice_number/set", params, "POST")["code"] == "0"
+    view = state(sim)["orders"][str(order_id)]
+    assert view["items"][str(item_ids[0])]["invoice_number"] == "INV-7"
+
+
 def test_deterministic_seed():
     with (
         LazadaSimulator(orders=12, seed=9) as one,

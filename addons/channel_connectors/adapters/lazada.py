@@ -58,6 +58,13 @@ def push_signature(app_key, app_secret, body):
     ).hexdigest()
 
 
+#: the item statuses of a package made ready to ship already (an order Lazada
+#: shipped, or even delivered, before its delivery is validated in Odoo)
+PAST_READY_TO_SHIP = frozenset(
+    {"ready_to_ship", "shipped", "delivered", "returned", "failed"}
+)
+
+
 def _iso(moment):
     """Naive UTC datetime -> Lazada's ISO 8601 with offset."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
@@ -256,7 +263,7 @@ class LazadaAdapter(LazadaOrderParser, ChannelAdapter):
             package_id, tracking, courier = self._pack_order(
                 external_id, items, tracking
             )
-        if not any(i.get("status") in ("ready_to_ship", "shipped") for i in items):
+        if not any(i.get("status") in PAST_READY_TO_SHIP for i in items):
             self._ready_to_ship(package_id)
         if not tracking:
             tracking = next(

@@ -209,30 +209,63 @@ class LazadaOrderParser:
 
     @staticmethod
     def _order_amounts(raw, items):
-        """The ``amounts`` dict, from the items that are not cancelled: their
-        prices, the vouchers split by who funds them (``voucher_seller``,
-        ``voucher_platform``), the shipping fee; what the buyer paid is their
-        ``paid_price`` plus the shipping fee."""
+        """The ``amounts`` dict (MORE_API_FACTS section 5), from the items that
+        are not cancelled (of all when every one is: the order is cancelled, its
+        lines stay as they were):
+
+        - ``items``: their ``item_price`` (prices include tax: an item's
+          ``tax_amount`` is the part of its ``paid_price`` that is tax, never
+          added on top, so ``tax`` is 0);
+        - the vouchers split by who funds them: ``seller_discount`` their
+          ``voucher_seller``, ``platform_discount`` their ``voucher_platform``
+          (Lazada pays it to the seller in the settlement);
+        - ``shipping``: the order's ``shipping_fee``, what the buyer pays for
+          shipping (``shipping_fee_original`` less the shipping fee discounts of
+          the seller and of Lazada: the seller's shipping cost and Lazada's
+          subsidy are settlement items, not discounts of the order);
+        - ``total``, what the buyer paid: their ``paid_price`` plus the shipping
+          fee.
+
+        A part of the item prices the buyer did not pay that neither voucher
+        explains is the Lazada Bonus of each side (``voucher_seller_lpi``,
+        ``voucher_platform_lpi``) when they explain it, else the seller's."""
         _money(raw.get("price"))  # a malformed order total is refused
-        # the lines of the items that are not cancelled (of all when every one
-        # is: the order is cancelled, its lines stay as they were)
         sold = [i for i in items if i.get("status") != "canceled"] or items
         cancelled = [i for i in items if i not in sold]
-        shipping_fee = _money(raw.get("shipping_fee"))
 
         def total(rows, key):
             return round(sum(_money(row.get(key)) for row in rows), 2)
 
+        if raw.get("shipping_fee") not in (None, ""):
+            shipping_fee = _money(raw.get("shipping_fee"))
+        else:  # the items carry the order's shipping fee
+            shipping_fee = total(sold, "shipping_amount")
         seller = total(sold, "voucher_seller")
         platform = total(sold, "voucher_platform")
         if not any("voucher_seller" in i or "voucher_platform" in i for i in items):
-            # items without the split: the order's voucher, as the seller's
-            seller, platform = _money(raw.get("voucher")), 0.0
+            # items without the split: the order's, else its voucher as the
+            # seller's
+            if "voucher_seller" in raw or "voucher_platform" in raw:
+                seller = _money(raw.get("voucher_seller"))
+                platform = _money(raw.get("voucher_platform"))
+            else:
+                seller, platform = _money(raw.get("voucher")), 0.0
         items_total = total(sold, "item_price")
         if any("paid_price" in i for i in sold):
             paid = total(sold, "paid_price")
         else:
             paid = round(items_total - seller - platform, 2)
+        rest = round(items_total - seller - platform - paid, 2)
+        if abs(rest) >= 0.005:
+            bonus_seller = total(sold, "voucher_seller_lpi")
+            bonus_platform = total(sold, "voucher_platform_lpi")
+            if (bonus_seller or bonus_platform) and abs(
+                rest - bonus_seller - bonus_platform
+            ) < 0.005:
+                seller = round(seller + bonus_seller, 2)
+                platform = round(platform + bonus_platform, 2)
+            else:
+                seller = round(seller + rest, 2)
         return {
             "items": items_total,
             "shipping": shipping_fee,
@@ -241,6 +274,7 @@ class LazadaOrderParser:
             "platform_discount": platform,
             "cancelled": total(cancelled, "item_price"),
             "fees": 0.0,
+            "tax": 0.0,
             "total": round(paid + shipping_fee, 2),
         }
 

@@ -18,7 +18,9 @@ from . import test_unique_race
 from . import test_import_page
 from . import test_touchless_import
 from . import test_partner_matching
+from . import test_money_tiktok
 from . import test_money_shopee
 from . import test_money_eshop
+from . import test_money_lazada
 from . import test_money_rest
-from . import test_money_tiktok
+from . import test_money_lines

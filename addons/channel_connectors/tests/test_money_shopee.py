@@ -134,3 +134,34 @@ class TestShopeeMoneySGD(_ShopeeMoney):
         self.assertNotEqual(self.env.company.currency_id.name, "SGD")
         orders, _sim_orders = self.check_money()
         self.assertEqual(set(orders.mapped("currency_id.name")), {"SGD"})
+
+    def test_unpaid_then_paid(self):
+        """An order imported unpaid has no escrow detail (every voucher counts as
+        the seller's); once paid, the next import splits them and the quotation's
+        discount lines follow: Odoo's total is the order value again."""
+        orders, sim_orders = self.import_all()
+        sn, sim = next(
+            (sn, o)
+            for sn, o in sorted(sim_orders.items())
+            if not o["paid"]
+            and o["status"] == "UNPAID"
+            and o["amounts"]["voucher_from_shopee"] + o["amounts"]["coins"]
+        )
+        order = orders.filtered(lambda o: o.channel_order_ref == sn)
+        self.assertFalse(order.channel_amount_platform)
+        self.sim_post(f"/_sim/orders/{sn}/pay")
+        self.pull()
+        amounts = self.sim_orders()[sn]["amounts"]
+        self.assertEqual(order.state, "draft")
+        self.assertAlmostEqual(
+            order.channel_amount_platform,
+            amounts["voucher_from_shopee"]
+            + amounts["coins"]
+            + amounts["shopee_discount"],
+            places=2,
+        )
+        self.assertAlmostEqual(
+            order.channel_amount_seller_discount, amounts["voucher_from_seller"], 2
+        )
+        self.assert_order_money(order)
+        del sim

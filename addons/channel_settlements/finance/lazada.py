@@ -52,6 +52,8 @@ class LazadaFinanceClient(FinanceClient):
         "3": ("payment_fee", "Payment Fee"),
         "7": ("shipping", "Shipping Fee Paid by Seller"),
         "157": ("shipping", "Auto shipping subsidy"),
+        # Lazada's shipping fee discount, paid to the seller: less shipping cost
+        "211": ("shipping", "Shipping Fee Voucher (by Lazada)"),
         "117": ("voucher", "Promotional Charges Bundles"),
         "118": ("voucher", "Promotional Charges Vouchers"),
         "202": ("voucher", "Seller Funded Voucher"),
