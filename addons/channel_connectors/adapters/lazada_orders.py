@@ -8,6 +8,7 @@ method, which a subclass of the adapter can override.
 from datetime import UTC, datetime
 
 from .base import NormalisedOrder, ParseError
+from .tools import order_amounts
 
 # the order's status when its items disagree: the least advanced open status wins
 STATUS_ORDER = [
@@ -266,17 +267,14 @@ class LazadaOrderParser:
                 platform = round(platform + bonus_platform, 2)
             else:
                 seller = round(seller + rest, 2)
-        return {
-            "items": items_total,
-            "shipping": shipping_fee,
-            "voucher": round(seller + platform, 2),
-            "seller_discount": seller,
-            "platform_discount": platform,
-            "cancelled": total(cancelled, "item_price"),
-            "fees": 0.0,
-            "tax": 0.0,
-            "total": round(paid + shipping_fee, 2),
-        }
+        return order_amounts(
+            items_total,
+            shipping_fee,
+            seller,
+            platform,
+            round(paid + shipping_fee, 2),
+            cancelled=total(cancelled, "item_price"),
+        )
 
     @staticmethod
     def _partner(address, fallback_name, raw, buyer_id=""):

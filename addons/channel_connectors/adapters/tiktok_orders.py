@@ -6,7 +6,7 @@ method, which a subclass of the adapter can override.
 """
 
 from .base import NormalisedOrder, ParseError
-from .tools import epoch_stamps, recipient_partners
+from .tools import epoch_stamps, order_amounts, recipient_partners
 from .tools import money as _money
 
 
@@ -191,16 +191,9 @@ class TikTokOrderParser:
         rest = round(items_total + shipping_fee + tax - seller - platform - total, 2)
         if abs(rest) >= 0.005:
             seller = round(seller + rest, 2)
-        return {
-            "items": items_total,
-            "shipping": shipping_fee,
-            "voucher": round(seller + platform, 2),
-            "seller_discount": seller,
-            "platform_discount": platform,
-            "fees": 0.0,
-            "tax": tax,
-            "total": total,
-        }
+        return order_amounts(
+            items_total, shipping_fee, seller, platform, total, tax=tax
+        )
 
     @staticmethod
     def _order_packages(raw, items):

@@ -99,6 +99,24 @@ def money(value, what):
         raise ValueError(f"{what} is not a number: {value!r}") from exc
 
 
+def order_amounts(items, shipping, seller, platform, total, **others):
+    """The ``amounts`` of a normalised order (see ``base``): the vouchers split by
+    who funds them, ``voucher`` their sum, ``fees``/``tax``/``cancelled`` 0 unless
+    given in ``others``."""
+    return {
+        "items": items,
+        "shipping": shipping,
+        "voucher": round(seller + platform, 2),
+        "seller_discount": seller,
+        "platform_discount": platform,
+        "cancelled": 0.0,
+        "fees": 0.0,
+        "tax": 0.0,
+        "total": total,
+        **others,
+    }
+
+
 def batches(values, size):
     """``values`` (a list) in consecutive slices of at most ``size``."""
     for index in range(0, len(values), size):
