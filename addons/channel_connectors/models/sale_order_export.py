@@ -104,8 +104,11 @@ class SaleOrder(models.Model):
         return res
 
     def _connector_on_dispatch(self, tracking_ref=None):
-        """A delivery was validated in Odoo: ship on the channel if not done."""
-        for order in self._connector_orders().filtered(lambda o: not o.channel_shipped):
+        """A delivery was validated in Odoo: ship on the channel unless it is
+        shipped there (by Odoo, or as the channel's status says)."""
+        for order in self._connector_orders().filtered(
+            lambda o: not o._connector_is_shipped()
+        ):
             if not order._connector_adapter_supports("ship_order"):
                 continue
             method = order.channel_id.default_ship_method or "dropoff"
