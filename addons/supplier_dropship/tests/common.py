@@ -178,6 +178,19 @@ class DropshipCommon(OmniCommon):
             order.action_confirm()
         return order
 
+    def store_foreign_unit(self, lines):
+        """Store ``lines`` in kilograms, a unit of another category than their
+        products' (as an import from outside Odoo could): the planner cannot
+        convert them. Written in SQL: Odoo's ORM (``delivery``'s weight of the
+        order) refuses to compute such a line at all."""
+        kg = self.env.ref("uom.product_uom_kgm")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sale_order_line SET product_uom = %s WHERE id IN %s",
+            (kg.id, tuple(lines.ids)),
+        )
+        self.env.invalidate_all()
+
     @staticmethod
     def json_of(response):
         return json.loads(response.content)

@@ -161,7 +161,7 @@ class TestShipBatch(DropshipCommon):
         good = self.create_dropship_order([(self.kettle, 2, self.ingram)])
         bad = self.create_dropship_order([(self.earbuds, 1, self.techdata)])
         # an imported line with a unit of another category: cannot be planned
-        bad.order_line.product_uom = self.env.ref("uom.product_uom_kgm")
+        self.store_foreign_unit(bad.order_line)
         draft = self.create_order(lines=[(self.notebook, 1, 99.0)])
         self.assertEqual(draft.state, "draft")
         also_good = self.create_dropship_order(
@@ -215,7 +215,7 @@ class TestShipBatch(DropshipCommon):
         bad = self.create_dropship_order(
             [(self.kettle, 1, self.ingram)], channel=self.channel_touchless
         )
-        bad.order_line.product_uom = self.env.ref("uom.product_uom_kgm")
+        self.store_foreign_unit(bad.order_line)
         SaleOrder = self.env["sale.order"].with_context(queue_job__no_delay=True)
         with self.assertLogs(SALE_LOGGER, level="WARNING") as logs:
             dispatched = SaleOrder._cron_dropship_touchless()

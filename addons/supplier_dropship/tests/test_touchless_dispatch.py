@@ -21,7 +21,7 @@ class TestTouchlessDispatch(DropshipCommon):
             [(self.kettle, 1, self.ingram)], channel=self.channel_touchless
         )
         # an imported line with a unit of another category: cannot be planned
-        order.order_line.product_uom = self.env.ref("uom.product_uom_kgm")
+        self.store_foreign_unit(order.order_line)
         return order
 
     def create_good_order(self):
