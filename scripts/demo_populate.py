@@ -139,12 +139,26 @@ def main():
     return 0
 
 
+def _demo_warehouse(env, company):
+    """The company's warehouse (made with it when Odoo did not)."""
+    if not env["stock.warehouse"].search_count([("company_id", "=", company.id)]):
+        env["stock.warehouse"].create(
+            {
+                "name": "Kuala Lumpur",
+                "code": "KL",
+                "company_id": company.id,
+                "partner_id": company.partner_id.id,
+            }
+        )
+
+
 def malaysian_company(env):
     """The demo seller: a Malaysian company (MYR, Odoo's Malaysian chart of
     accounts and SST taxes of ``l10n_my``), the admin's default company; made
     once."""
     company = env["res.company"].search([("name", "=", DEMO_COMPANY)], limit=1)
     if company:
+        _demo_warehouse(env, company)
         return company
     myr = env.ref("base.MYR")
     myr.active = True
@@ -160,6 +174,7 @@ def malaysian_company(env):
         }
     )
     env["account.chart.template"].try_loading("my", company=company, install_demo=False)
+    _demo_warehouse(env, company)
     admin = env.ref("base.user_admin")
     admin.write({"company_ids": [(4, company.id)], "company_id": company.id})
     env.cr.commit()
