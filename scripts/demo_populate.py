@@ -44,12 +44,18 @@ def _pricelist(env, code):
         .search([("name", "=", code)], limit=1)
     )
     currency.active = True
+    company = env.company
     return env["product.pricelist"].search(
-        [("currency_id", "=", currency.id)], limit=1
+        [("currency_id", "=", currency.id), ("company_id", "in", [company.id, False])],
+        limit=1,
     ) or env["product.pricelist"].create(
-        {"name": f"{code} prices", "currency_id": currency.id}
+        {"name": f"{code} prices", "currency_id": currency.id, "company_id": company.id}
     )
 
+
+#: import channels whose prices include tax: the hub relays marketplace orders at
+#: the prices their buyers paid
+TAX_INCLUDED_IMPORTS = ("BL",)
 
 CHANNELS = [
     # name, code, type, platform, processing, invoicing, simulator
@@ -257,6 +263,8 @@ def create_orders(env, args, rng, Command):
             )
             # the simulator's shop sells in its currency: so does the channel
             vals["pricelist_id"] = _pricelist(env, _sim_currency(sim)).id
+        if code in TAX_INCLUDED_IMPORTS:
+            vals["price_tax_mode"] = "included"
         channels.append(env["omni.channel"].create(vals))
     products = {}
     for item in catalogue():
