@@ -75,6 +75,8 @@ class OmniChannel(models.Model):
         store=True,
         readonly=False,
         precompute=True,
+        # a copy with another pricelist sells in that pricelist's currency
+        copy=False,
     )
     invoice_policy = fields.Selection(
         selection=[

@@ -102,3 +102,12 @@ class TestChannelTax(OmniCommon):
         self.assertEqual(order.fiscal_position_id, position)
         self.assertEqual(order.order_line.tax_id, self.tax)
         self.assertAlmostEqual(order.amount_total, 27.5)
+
+    def test_copy_with_another_pricelist_sells_in_its_currency(self):
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR prices", "currency_id": eur.id}
+        )
+        copy = self.channel.copy({"code": "LZ-EU", "pricelist_id": pricelist.id})
+        self.assertEqual(copy.currency_id, eur)
