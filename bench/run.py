@@ -211,11 +211,16 @@ SCENARIOS_COPY = {"path": os.path.join(BENCH_DIR, "scenarios.py")}
 
 
 def freeze_scenarios():
-    """Run a copy of scenarios.py taken at start: editing bench/ during a long run
-    must not change the scenarios half-way."""
-    target = os.path.join(WORK_DIR, f"scenarios-{os.getpid()}.py")
-    shutil.copy(os.path.join(BENCH_DIR, "scenarios.py"), target)
-    SCENARIOS_COPY["path"] = target
+    """Run a copy of bench/*.py taken at start: editing bench/ during a long run
+    must not change the scenarios half-way (scenarios.py and the scenario modules
+    next to it, ``scenarios_<name>.py``)."""
+    target = os.path.join(WORK_DIR, f"scenarios-{os.getpid()}")
+    shutil.rmtree(target, ignore_errors=True)
+    os.makedirs(target)
+    for name in os.listdir(BENCH_DIR):
+        if name.endswith(".py") and name.startswith("scenarios"):
+            shutil.copy(os.path.join(BENCH_DIR, name), target)
+    SCENARIOS_COPY["path"] = os.path.join(target, "scenarios.py")
     return target
 
 
@@ -731,7 +736,7 @@ def main():
         prepared = {}
     finally:
         dbs.drop_all()
-        os.unlink(frozen)
+        shutil.rmtree(frozen, ignore_errors=True)
     summary = summarise(raw)
     rows = figure_rows(summary, raw, selected)
     print()

@@ -13,6 +13,7 @@ fixtures every scenario uses (customers, products in stock, channels).
 """
 
 import argparse
+import importlib
 import json
 import os
 import random
@@ -1354,7 +1355,20 @@ SCENARIOS = {
 }
 
 
+def load_scenario_modules():
+    """Scenarios kept in their own modules next to this file (``scenarios_<name>.py``,
+    each with a ``SCENARIOS`` dict); they import their helpers from ``scenarios``."""
+    sys.modules.setdefault("scenarios", sys.modules[__name__])
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    for name in sorted(os.listdir(here)):
+        if name.startswith("scenarios_") and name.endswith(".py"):
+            SCENARIOS.update(importlib.import_module(name[:-3]).SCENARIOS)
+
+
 def main():
+    load_scenario_modules()
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
     parser.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
