@@ -28,6 +28,9 @@ STOCK_PER_PRODUCT = 10_000_000
 CHANNEL_REVIEW = "BENCH-REVIEW"  # import/ceiling: orders stay buffered
 CHANNEL_TOUCHLESS = "BENCH-AUTO"  # our pipeline: confirm on create, invoice on dispatch
 CHANNEL_LOOKUP = "BENCH-LOOKUP"
+CARRIER_NAME = "Bench shipping"
+SHIPPING_FEES = (4.9, 0.0, 7.5, 12.0)  # cycled over the orders
+TAX_NAME = "Bench VAT 10%"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -132,29 +135,89 @@ def order_specs(env, count, seed, prefix):
                     (pid, rng.randint(1, 5), prices[pid])
                     for pid in rng.sample(product_ids, 3)
                 ],
+                # the shipping fee the buyer paid (tax included), none on some
+                "shipping": SHIPPING_FEES[i % len(SHIPPING_FEES)],
             }
         )
     return specs
 
 
-def order_vals(spec, channel=None, **extra):
+def order_vals(spec, channel=None, carrier=None, **extra):
+    """The order of ``spec``: its items and, with ``carrier``, its shipping fee as
+    a delivery line of that carrier's product (the line the connectors make of
+    the buyer's shipping fee; plain Odoo's ``_prepare_delivery_line_vals``)."""
     from odoo import Command
 
+    lines = [
+        {"product_id": pid, "product_uom_qty": qty, "price_unit": price}
+        for pid, qty, price in spec["lines"]
+    ]
+    if carrier and spec.get("shipping"):
+        lines.append(
+            {
+                "name": carrier.name,
+                "product_id": carrier.product_id.id,
+                "product_uom_qty": 1.0,
+                "price_unit": spec["shipping"],
+                "is_delivery": True,
+                "sequence": 9000,
+            }
+        )
+        extra.setdefault("carrier_id", carrier.id)
     vals = {
         "partner_id": spec["partner_id"],
         "client_order_ref": spec["ref"],
-        "order_line": [
-            Command.create(
-                {"product_id": pid, "product_uom_qty": qty, "price_unit": price}
-            )
-            for pid, qty, price in spec["lines"]
-        ],
+        "order_line": [Command.create(line) for line in lines],
         **extra,
     }
     if channel:
         vals["channel_id"] = channel.id
         vals["channel_order_ref"] = spec["ref"]
     return vals
+
+
+def paid_total(spec):
+    """What the buyer of ``spec`` paid: the items and the shipping fee, tax
+    included."""
+    items = sum(qty * price for _pid, qty, price in spec["lines"])
+    return round(items + (spec.get("shipping") or 0.0), 2)
+
+
+def bench_carrier(env):
+    return env["delivery.carrier"].search([("name", "=", CARRIER_NAME)], limit=1)
+
+
+def plain_money(env):
+    """What plain Odoo needs to book the same money as a channel order: the
+    delivery method of the shipping line and the fiscal position that makes the
+    prices tax-included (the touchless channel's, set by hand on each order)."""
+    return {
+        "carrier": bench_carrier(env),
+        "fiscal_position_id": channel(env, CHANNEL_TOUCHLESS).fiscal_position_id.id,
+    }
+
+
+def check_money(env, specs):
+    """Every order's and invoice's total is what its buyer paid (prices and
+    shipping fee include tax: the tax is inside, not on top), with a delivery
+    line where the buyer paid shipping."""
+    by_ref = {s["ref"]: s for s in specs}
+    orders = env["sale.order"].search([("client_order_ref", "in", list(by_ref))])
+    wrong = []
+    for order in orders:
+        spec = by_ref[order.client_order_ref]
+        paid = paid_total(spec)
+        invoiced = sum(order.invoice_ids.mapped("amount_total"))
+        has_delivery = bool(order.order_line.filtered("is_delivery"))
+        if (
+            abs(order.amount_total - paid) > 0.005
+            or abs(invoiced - paid) > 0.005
+            or not order.amount_tax
+            or has_delivery != bool(spec["shipping"])
+        ):
+            wrong.append(order.client_order_ref)
+    assert not wrong, f"{len(wrong)} order(s) not at what the buyer paid: {wrong[:5]}"
+    return {"check_money": len(orders)}
 
 
 def channel(env, code):
@@ -185,6 +248,19 @@ def setup(env, args):
             for i in range(N_CUSTOMERS)
         ]
     )
+    # the products' sale tax, excluded from the price as Odoo's default taxes
+    # are: the channels' fiscal position maps it to its price-included twin, and
+    # the plain-Odoo scenarios put that position on their orders
+    tax = env["account.tax"].create(
+        {
+            "name": TAX_NAME,
+            "amount": 10.0,
+            "amount_type": "percent",
+            "type_tax_use": "sale",
+            "price_include_override": "tax_excluded",
+            "company_id": company.id,
+        }
+    )
     products = env["product.product"].create(
         [
             {
@@ -194,9 +270,27 @@ def setup(env, args):
                 "is_storable": True,
                 "list_price": 10.0 + i,
                 "invoice_policy": "order",
+                "taxes_id": [(6, 0, tax.ids)],
             }
             for i in range(N_PRODUCTS)
         ]
+    )
+    shipping = env["product.product"].create(
+        {
+            "name": CARRIER_NAME,
+            "type": "service",
+            "invoice_policy": "order",
+            "list_price": 0.0,
+            "taxes_id": [(6, 0, tax.ids)],
+        }
+    )
+    env["delivery.carrier"].create(
+        {
+            "name": CARRIER_NAME,
+            "delivery_type": "fixed",
+            "fixed_price": 0.0,
+            "product_id": shipping.id,
+        }
     )
     for product in products:
         env["stock.quant"]._update_available_quantity(
@@ -290,16 +384,18 @@ def scenario_e2e_plain(env, args):
     picking with one button_validate, ``_create_invoices(grouped=True)`` (one invoice
     per order), action_post. No channel: Odoo's own flow."""
     specs = order_specs(env, args.orders + WARMUP, args.seed, f"P{args.rep}")
+    money = plain_money(env)
 
     def step(chunk):
-        orders = env["sale.order"].create([order_vals(s) for s in chunk])
+        orders = env["sale.order"].create([order_vals(s, **money) for s in chunk])
         orders.action_confirm()
         validate_pickings(orders.picking_ids)
         moves = orders._create_invoices(grouped=True)
         moves.action_post()
 
     meter, count = run_batches(env, specs, step)
-    return meter.result(count, **check_fulfilled(env, [s["ref"] for s in specs]))
+    refs = [s["ref"] for s in specs]
+    return meter.result(count, **check_fulfilled(env, refs), **check_money(env, specs))
 
 
 def scenario_e2e_plain_grouped(env, args):
@@ -307,9 +403,10 @@ def scenario_e2e_plain_grouped(env, args):
     customer and batch (less work than one per order, which ``e2e_ours`` and
     ``e2e_plain`` make; kept for comparison with earlier runs)."""
     specs = order_specs(env, args.orders + WARMUP, args.seed, f"G{args.rep}")
+    money = plain_money(env)
 
     def step(chunk):
-        orders = env["sale.order"].create([order_vals(s) for s in chunk])
+        orders = env["sale.order"].create([order_vals(s, **money) for s in chunk])
         orders.action_confirm()
         validate_pickings(orders.picking_ids)
         moves = orders._create_invoices(grouped=False, final=True)
@@ -325,13 +422,17 @@ def scenario_e2e_ours(env, args):
     deliveries (the invoices are created and posted by the dispatch hook)."""
     auto = channel(env, CHANNEL_TOUCHLESS)
     specs = order_specs(env, args.orders + WARMUP, args.seed, f"O{args.rep}")
+    carrier = bench_carrier(env)
 
     def step(chunk):
-        orders = env["sale.order"].create([order_vals(s, auto) for s in chunk])
+        orders = env["sale.order"].create(
+            [order_vals(s, auto, carrier=carrier) for s in chunk]
+        )
         validate_pickings(orders.picking_ids)
 
     meter, count = run_batches(env, specs, step)
-    return meter.result(count, **check_fulfilled(env, [s["ref"] for s in specs]))
+    refs = [s["ref"] for s in specs]
+    return meter.result(count, **check_fulfilled(env, refs), **check_money(env, specs))
 
 
 def scenario_e2e_saw(env, args):
@@ -341,15 +442,17 @@ def scenario_e2e_saw(env, args):
     savepoint), commit."""
     workflow = env.ref("sale_automatic_workflow.automatic_validation")
     specs = order_specs(env, args.orders + WARMUP, args.seed, f"S{args.rep}")
+    money = plain_money(env)
 
     def step(chunk):
         env["sale.order"].create(
-            [order_vals(s, workflow_process_id=workflow.id) for s in chunk]
+            [order_vals(s, workflow_process_id=workflow.id, **money) for s in chunk]
         )
         env["automatic.workflow.job"].run()
 
     meter, count = run_batches(env, specs, step)
-    return meter.result(count, **check_fulfilled(env, [s["ref"] for s in specs]))
+    refs = [s["ref"] for s in specs]
+    return meter.result(count, **check_fulfilled(env, refs), **check_money(env, specs))
 
 
 def check_fulfilled(env, refs):
