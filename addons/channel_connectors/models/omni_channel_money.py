@@ -18,16 +18,31 @@ class OmniChannel(models.Model):
         string="Shipping Method",
         check_company=True,
         help="The delivery method of the shipping fee the buyer paid: it becomes "
-        "the order's delivery line (its product and taxes). Made on the first "
-        "order with a shipping fee when empty.",
+        "the order's delivery line (its product and taxes). Made with the "
+        "channel when empty.",
     )
     surcharge_product_id = fields.Many2one(
         comodel_name="product.product",
         string="Charges Product",
         check_company=True,
         help="The product of the payment or COD charges the buyer paid on the "
-        "channel (a line of the order). Made on the first order with such a "
-        "charge when empty.",
+        "channel (a line of the order). Made with the channel when empty.",
+    )
+    rounding_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Rounding Product",
+        check_company=True,
+        help="The product of the rounding line: booked on an order whose lines "
+        "add up to a few cents more or less than the platform's total (e.g. unit "
+        "prices with more decimals than Odoo keeps), so that the order and its "
+        "invoice equal what the platform says, with the reason on the line.",
+    )
+    rounding_max_units = fields.Integer(
+        string="Book Rounding up to",
+        default=5,
+        help="A difference of at most this many of the currency's smallest units "
+        "(cents) between the platform's total and Odoo's is booked on a rounding "
+        "line; a larger one is shown on the order as a difference. 0: never.",
     )
 
     # ---- set up before any import ------------------------------------------------
@@ -44,11 +59,14 @@ class OmniChannel(models.Model):
         return res
 
     def _connector_money_setup(self):
-        """The channel's shipping method and the company's discount product, made
-        when the channel gets its platform: not by page jobs that run in parallel
-        (they would write the same channel and company rows at once)."""
+        """The channel's shipping method, charges and rounding products and the
+        company's discount product, made when the channel gets its platform: not
+        by page jobs that run in parallel (they would write the same channel and
+        company rows at once)."""
         for channel in self.filtered(lambda c: c.platform and c.platform != "none"):
             channel._connector_shipping_carrier()
+            channel._connector_surcharge_product()
+            channel._connector_rounding_product()
             channel._connector_discount_product()
         return True
 
@@ -135,6 +153,7 @@ class OmniChannel(models.Model):
         products = (
             self.shipping_carrier_id.product_id
             | self.surcharge_product_id
+            | self.rounding_product_id
             | self.company_id.sale_discount_product_id
         )
         return order.order_line.filtered(
@@ -174,6 +193,63 @@ class OmniChannel(models.Model):
                 "carrier_id": cache["carrier"].id if cache.get("carrier") else False,
             }
         )
+        self._connector_book_rounding(order)
+
+    # ---- rounding ----------------------------------------------------------------
+    def _connector_rounding_product(self):
+        """The service product of the rounding lines (no tax), made once."""
+        if not self.rounding_product_id:
+            vals = dict(
+                self._prepare_shipping_product_vals(),
+                name=self.env._("Rounding (%(channel)s)", channel=self.name),
+                taxes_id=[fields.Command.clear()],
+            )
+            self.sudo().rounding_product_id = (
+                self.env["product.product"].sudo().create(vals)
+            )
+        return self.rounding_product_id
+
+    def _connector_book_rounding(self, orders):
+        """Orders whose lines add up to a few cents more or less than the
+        platform's total get a rounding line of the difference, its reason in
+        its description: the order and its invoice then equal the platform's
+        figure to the cent. Larger differences stay shown on the order."""
+        vals_list = []
+        for order in orders:
+            currency = order.channel_currency_id or order.currency_id
+            channel = order.channel_id
+            difference = order.channel_amount_difference
+            if (
+                order.state not in ("draft", "sent")
+                or currency.is_zero(difference)
+                or order.channel_amount_difference_reason != "unexplained"
+                or abs(difference)
+                > channel.rounding_max_units * currency.rounding + 1e-9
+            ):
+                continue
+            vals_list.append(channel._prepare_rounding_line_vals(order, difference))
+        if vals_list:
+            self.env["sale.order.line"].create(vals_list)
+        return bool(vals_list)
+
+    def _prepare_rounding_line_vals(self, order, difference):
+        """The rounding line of ``order`` (extension point)."""
+        currency = order.channel_currency_id or order.currency_id
+        product = self._connector_rounding_product()
+        return {
+            "order_id": order.id,
+            "name": self.env._(
+                "Rounding: the platform's total is %(expected)s, the lines add up "
+                "to %(odoo)s (prices with more decimals than Odoo keeps)",
+                expected=currency.format(order.channel_amount_expected),
+                odoo=currency.format(order.amount_total),
+            ),
+            "product_id": product.id,
+            "product_uom_qty": 1.0,
+            "price_unit": -difference,
+            "tax_id": [fields.Command.clear()],
+            "sequence": 9002,
+        }
 
     # ---- currency ----------------------------------------------------------------
     def _connector_check_currency(self, normalised):

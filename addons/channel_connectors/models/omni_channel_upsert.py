@@ -202,6 +202,9 @@ class OmniChannel(models.Model):
         self.env["channel.order.binding"].create(
             [self._prepare_binding_vals(order, n) for order, n in pairs]
         )
+        self._connector_book_rounding(
+            self.env["sale.order"].union(*[order for order, _n in pairs])
+        )
         self._import_after_write(pairs, adapter, new=True)
         products = (
             self.env["product.product"].union(

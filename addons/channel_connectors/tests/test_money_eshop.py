@@ -46,9 +46,10 @@ class TestEshopMoney(MoneyCheckMixin, OrderSourceMixin, ConnectorCommon):
         cls.sale_tax = cls.vat[23.0]
         # the delivery and payment fees: services at the standard rate
         company.account_sale_tax_id = cls.sale_tax
-        # the channel's shipping method was made with the company's default tax
-        # of then (when the channel got its platform)
+        # the channel's shipping method and charges product were made with the
+        # company's default tax of then (when the channel got its platform)
         cls.channel.shipping_carrier_id.product_id.taxes_id = cls.sale_tax
+        cls.channel.surcharge_product_id.taxes_id = cls.sale_tax
         cls.channel.action_update_tax_mapping()
 
     def test_channel_prices_include_tax(self):
