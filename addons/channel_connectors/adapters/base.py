@@ -189,6 +189,9 @@ class ChannelAdapter:
     #: own carrier (``pickup["shipping_provider_id"]``)? The ship wizard and the
     #: channel form ask for it (``omni.channel.connector_needs_provider_id``).
     seller_shipping_needs_provider_id = False
+    #: readable labels of the platform's order statuses (status code -> label),
+    #: shown on the order desk; the code itself stays what Odoo stores and searches
+    status_labels = {}
 
     def __init__(self, connection, session=None):
         import requests  # imported here so that the module loads without it
@@ -309,6 +312,14 @@ class ChannelAdapter:
             return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
         except (OverflowError, OSError, ValueError):
             return None
+
+    @classmethod
+    def status_label(cls, status):
+        """The readable label of the platform's order status ``status`` (the code
+        itself when the adapter does not know it; "" for no status)."""
+        if not status:
+            return ""
+        return cls.status_labels.get(status) or str(status)
 
     @classmethod
     def supports(cls, method_name):

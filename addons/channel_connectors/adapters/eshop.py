@@ -93,6 +93,17 @@ class EshopXmlAdapter(EshopOrderParser, ChannelAdapter):
     )
     cancelled_statuses = frozenset(("cancelled",))
     shipped_statuses = frozenset(("fulfilled",))
+    #: the shop's state codes (``<State Code=..>``), with the shop's own name
+    status_labels = {
+        "awaiting_customer": "Awaiting the Customer's Confirmation",
+        "awaiting_shipping_cost": "Awaiting Shipping Cost Approval",
+        "awaiting_payment": "Awaiting Online Payment",
+        "awaiting_instalment": "Awaiting Instalment Approval",
+        "awaiting_shop": "Awaiting the Shop's Confirmation",
+        "confirmed": "Confirmed (Potwierdzone)",
+        "fulfilled": "Fulfilled (Zrealizowane)",
+        "cancelled": "Cancelled (Anulowane)",
+    }
 
     def __init__(self, connection, session=None):
         super().__init__(connection, session=session)

@@ -80,6 +80,26 @@ class LazadaAdapter(LazadaOrderParser, ChannelAdapter):
     shipped_statuses = frozenset(
         {"packed", "ready_to_ship", "shipped", "delivered", "returned", "failed"}
     )
+    #: the order and item statuses of Lazada's status filter and error list
+    status_labels = {
+        "unpaid": "Unpaid",
+        "pending": "Pending",
+        "packed": "Packed",
+        "ready_to_ship": "Ready to Ship",
+        "shipped": "Shipped",
+        "delivered": "Delivered",
+        "canceled": "Cancelled",
+        "returned": "Returned",
+        "failed": "Delivery Failed",
+        "lost": "Lost",
+        "lost_by_3pl": "Lost by the Carrier",
+        "damaged_by_3pl": "Damaged by the Carrier",
+        "failed_delivery": "Delivery Failed",
+        "shipped_back": "Shipped Back",
+        "shipped_back_success": "Returned to the Seller",
+        "shipped_back_failed": "Return to the Seller Failed",
+        "package_scrapped": "Package Scrapped",
+    }
 
     # ---- transport ---------------------------------------------------------------
     def _call(self, api_path, params=None, method="GET", auth=True, base_url=None):

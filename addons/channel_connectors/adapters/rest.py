@@ -133,6 +133,16 @@ class RestAdapter(RestOrderParser, ChannelAdapter):
     list_returns_details = True
     cancelled_statuses = frozenset(("CANCELLED", "DELETED"))
     shipped_statuses = frozenset(("SHIPPED", "DELIVERED"))
+    #: the hub's order flow statuses; DELETED: the record the hub deleted
+    status_labels = {
+        "NEW": "New",
+        "CONFIRMED": "Confirmed",
+        "READY_TO_SHIP": "Ready to Ship",
+        "SHIPPED": "Shipped",
+        "DELIVERED": "Delivered",
+        "CANCELLED": "Cancelled",
+        "DELETED": "Deleted in the Hub",
+    }
 
     def __init__(self, connection, session=None):
         super().__init__(connection, session=session)

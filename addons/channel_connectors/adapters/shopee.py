@@ -145,6 +145,20 @@ class ShopeeAdapter(ShopeeOrderParser, ShopeeLabels, ChannelAdapter):
     shipped_statuses = frozenset(
         {"SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN"}
     )
+    #: Shopee's OrderStatus values (v2 data definitions)
+    status_labels = {
+        "UNPAID": "Unpaid",
+        "READY_TO_SHIP": "Ready to Ship",
+        "PROCESSED": "Shipment Arranged",
+        "RETRY_SHIP": "Pickup Failed, to Retry",
+        "SHIPPED": "Shipped",
+        "TO_CONFIRM_RECEIVE": "Delivered, to Confirm by the Buyer",
+        "IN_CANCEL": "Cancellation in Progress",
+        "CANCELLED": "Cancelled",
+        "TO_RETURN": "Return Requested",
+        "COMPLETED": "Completed",
+        "INVOICE_PENDING": "Invoice Pending",
+    }
 
     # ---- transport -------------------------------------------------------------------
     @property

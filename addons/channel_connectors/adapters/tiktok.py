@@ -69,6 +69,18 @@ class TikTokAdapter(TikTokOrderParser, ChannelAdapter):
     cancelled_statuses = frozenset({"CANCELLED"})
     hold_statuses = frozenset({"UNPAID", "ON_HOLD"})
     shipped_statuses = frozenset({"IN_TRANSIT", "DELIVERED", "COMPLETED"})
+    #: TikTok Shop's order statuses (Tokopedia's orders on TikTok Shop alike)
+    status_labels = {
+        "UNPAID": "Unpaid",
+        "ON_HOLD": "On Hold",
+        "AWAITING_SHIPMENT": "Awaiting Shipment",
+        "PARTIALLY_SHIPPING": "Partially Shipped",
+        "AWAITING_COLLECTION": "Awaiting Collection",
+        "IN_TRANSIT": "In Transit",
+        "DELIVERED": "Delivered",
+        "COMPLETED": "Completed",
+        "CANCELLED": "Cancelled",
+    }
     seller_shipping_needs_provider_id = True
 
     # ---- transport -------------------------------------------------------------------
