@@ -21,4 +21,5 @@ from .pdf import a6_pdf, pdf_escape, pdf_file
 from .protocol import constant_time_equal, hmac_sha256_hex, iso_utc, json_object
 from .push import PushOutbox, PushReceiver, post_push
 from .routing import Request, Response, json_response, route
+from .seller_stock import SellerStock, SellerStockRoutes
 from .server import SimServer

@@ -24,7 +24,8 @@ API routes (``/rest`` + path)
   orders/items/get, order/shipment/providers/get, order/fulfill/pack (POST),
   order/package/rts (POST), order/package/document/get, order/invoice_number/set (POST),
   order/reverse/cancel/validate, order/reverse/cancel/create,
-  order/reverse/cancel/seller/decide, product/price_quantity/update (POST),
+  order/reverse/cancel/seller/decide, products/get (the seller's products, see
+  :class:`LazadaListings`), product/price_quantity/update (POST),
   product/stock/sellable/update (POST), finance/transaction/details/get,
   finance/payout/status/get, finance/transaction/accountTransactions/query (POST)
   (settlements: see :class:`LazadaFinance`)
@@ -33,7 +34,9 @@ Control routes (besides core's /_sim/state, /_sim/faults, /_sim/clock, /_sim/res
   POST /_sim/auth/code                    -> {"code", "expires_in"} single-use, 30 min
   POST /_sim/push_config {"url"}          set (or clear with null) the webhook target
   POST /_sim/push {"order_id"[, "order_item_id"]}   send one push now
-  POST /_sim/orders/new {"count"[, "status"]}       create orders now
+  POST /_sim/orders/new {"count"[, "status", "lines", "force"]}   create orders
+                                          now -> {"order_ids", "not_created"}
+  GET  /_sim/seller_stock                 per SellerSku: pushed, sold since, left
   POST /_sim/orders/{order_id}/buyer_cancel {"order_item_ids"?} buyer cancel request
   POST /_sim/orders/{order_id}/pay        unpaid -> pending
   POST /_sim/orders/{order_id}/deliver {"return_item_ids"?}  deliver (and return) now
@@ -47,6 +50,13 @@ unanswered buyer cancellation auto-cancels), ``cancel_pending_after`` (1 h: logi
 confirms an agreed cancellation), ``push_timeout`` (2 s), ``settle_after`` (3 d:
 delivered -> credited), ``payout_after`` (4 d: statement closed -> paid out),
 ``tax_rate`` (the country's, :data:`TAX_RATES`: the tax included in the prices).
+
+Stock (:class:`~simulators.core.SellerStock`): a price/quantity or sellable
+update sets a SellerSku's quantity; the orders created since take their units away
+(each item that is not cancelled at creation is one unit) and the buyers stop at 0:
+they order fewer units, another SKU, or nothing. ``lines`` ([{"sku", "qty"}]) makes
+``/_sim/orders/new`` order those SKUs, ``force`` beyond what is left (counted as
+``oversold``). Before any update a SKU is not limited.
 
 Money (MORE_API_FACTS section 5; GetOrders / GetOrderItems field descriptions): an
 item's ``paid_price`` is its ``item_price`` less the seller's and Lazada's vouchers
@@ -70,6 +80,7 @@ from .control import LazadaControl
 from .finance import ADS_FEE, COMMISSION_RATE, FEE_TYPES, FINAL_STATUSES
 from .finance import FINANCE_MAX_DAYS, FINANCE_MAX_LIMIT, LazadaFinance
 from .finance import PAYMENT_FEE_RATE, SELLER_SHIPPING
+from .listings import LazadaListings
 from .logistics import LazadaLogistics, minimal_pdf
 from .orders import LazadaOrders
 from .push import LazadaPush

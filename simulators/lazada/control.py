@@ -47,16 +47,26 @@ class LazadaControl:
         status = body.get("status") or "pending"
         if status not in STATUSES:
             return json_response({"error": f"unknown status {status}"}, 400)
+        lines, error = self._requested_lines(body)
+        if error:
+            return json_response({"error": error}, 400)
+        force = bool(body.get("force"))
         now = self.now()
         created = []
         for _ in range(count):
-            order = self._new_order(status, now, now, cancel_requests=False)
+            order = self._new_order(
+                status, now, now, cancel_requests=False, lines=lines, force=force
+            )
+            if order is None:  # nothing left that the buyer wants
+                continue
             order["updated_at"] = now
             for item in self._order_items(order):
                 item["status_since"] = item["updated_at"] = now
                 self._queue_push(order, item, now)
             created.append(order["order_id"])
-        return json_response({"order_ids": created})
+        return json_response(
+            {"order_ids": created, "not_created": count - len(created)}
+        )
 
     @route("POST", "/_sim/orders/{order_id}/buyer_cancel", api=False)
     def sim_buyer_cancel(self, req):
@@ -212,6 +222,7 @@ class LazadaControl:
                 "currency": self.currency,
                 "orders": orders,
                 "stock": copy.deepcopy(self.stock),
+                "seller_stock": self.seller_stock.report(),
                 "decisions": copy.deepcopy(self.decisions),
                 "reverse_orders": {
                     str(k): dict(v, item_ids=list(v["item_ids"]))

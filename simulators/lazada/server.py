@@ -3,12 +3,13 @@
 import itertools
 from datetime import timedelta, timezone
 
-from ..core import PushOutbox, SimServer, json_response, route
+from ..core import PushOutbox, SellerStockRoutes, SimServer, json_response, route
 from .auth import LazadaAuth
 from .cancellation import LazadaCancellation
 from .common import COUNTRY, DAY, HOUR, TAX_RATES, ApiError, _multipart_fields
 from .control import LazadaControl
 from .finance import LazadaFinance
+from .listings import LazadaListings
 from .logistics import LazadaLogistics
 from .orders import LazadaOrders
 from .push import LazadaPush
@@ -31,6 +32,7 @@ API = {
     "/order/reverse/cancel/validate": (("GET", "POST"), "api_cancel_validate", True),
     "/order/reverse/cancel/create": (("GET", "POST"), "api_cancel_create", True),
     "/order/reverse/cancel/seller/decide": (("GET", "POST"), "api_cancel_decide", True),
+    "/products/get": (("GET", "POST"), "api_products_get", True),
     "/product/price_quantity/update": (("POST",), "api_price_quantity", True),
     "/product/stock/sellable/update": (("POST",), "api_sellable", True),
     "/finance/transaction/details/get": (("GET", "POST"), "api_fin_transactions", True),
@@ -50,9 +52,11 @@ class LazadaSimulator(
     LazadaLogistics,
     LazadaCancellation,
     LazadaStock,
+    LazadaListings,
     LazadaPush,
     LazadaControl,
     LazadaFinance,
+    SellerStockRoutes,
     SimServer,
 ):
     name = "lazada"

@@ -3,7 +3,7 @@
 import random
 
 from .. import data
-from ..core import AuthCodes
+from ..core import AuthCodes, SellerStock
 from .common import (
     BUYER_CANCEL_REASONS,
     CANCELLABLE_BY_BUYER,
@@ -26,6 +26,7 @@ class LazadaState:
         self.packages = {}  # package_id -> {"order_id", "item_ids", ...}
         self.reverse_orders = {}  # reverse_order_id -> {...}
         self.stock = {}  # SellerSku -> {...}
+        self.seller_stock = SellerStock()  # what is left to sell, per SellerSku
         self.codes = AuthCodes()
         self.access_tokens = {}
         self.refresh_tokens = {}
@@ -53,15 +54,22 @@ class LazadaState:
         self._finance_setup()
         self._finance_tick(now)
 
-    def _new_order(self, status, created, now, cancel_requests=True):
+    def _new_order(
+        self, status, created, now, cancel_requests=True, lines=None, force=False
+    ):
+        """A new order in ``status`` (its lines: ``lines``, else the buyer's pick;
+        kept to the stock left unless ``force``); None when the buyer can order
+        nothing."""
         rng = self.rng
         self._order_seq += 1
         order_id = 500000000000000 + self._order_seq * 1000 + rng.randint(1, 999)
         buyer = data.buyer(rng)
         units = []
-        for line in data.order_lines(rng, max_lines=3):
+        for line in self._buyer_lines(lines, force, max_lines=3):
             units.extend([line] * line["qty"])
         units = units[:6]
+        if not units:
+            return None
         cod = status != "unpaid" and rng.random() < 0.35
         payment_method = "COD" if cod else rng.choice(PAYMENT_METHODS)
         shipping_original = rng.choice([0.0, 0.0, 1.99, 3.5, 5.0])
@@ -178,6 +186,8 @@ class LazadaState:
                 item["cancel_return_initiator"] = "cancellation-failed Delivery"
             self.items[item_id] = item
             order["item_ids"].append(item_id)
+            if item_status != "canceled":
+                self.seller_stock.sell(item["sku"])
         self.orders[order_id] = order
         # some buyers asked to cancel (need_cancel_confirm) and wait for the seller
         if cancel_requests and status in ("pending", "packed") and rng.random() < 0.3:

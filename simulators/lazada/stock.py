@@ -107,6 +107,11 @@ class LazadaStock:
             entry["item_id"] = values.get("itemid", entry.get("item_id", ""))
             entry["sku_id"] = values.get("skuid", entry.get("sku_id", ""))
             entry["updated_at"] = now
+            total = update.get("quantity", update.get("sellable_quantity"))
+            if total is not None:
+                self.seller_stock.push(
+                    seller_sku, total, now, locations=update.get("warehouses")
+                )
         return self._ok()
 
     def api_price_quantity(self, params):

@@ -38,8 +38,21 @@ Payment (settlements, see :class:`ShopeeFinance`): ``GET get_escrow_list``,
 ``GET get_escrow_detail``, ``POST get_escrow_detail_batch``,
 ``GET get_wallet_transaction_list`` under ``/api/v2/payment/``.
 
+Products (MORE_API_FACTS section 2, :class:`ShopeeListings`): ``GET get_item_list``
+(offset, ``page_size`` ≤ 100, ``item_status``, ``update_time_from/to``) →
+``GET get_item_base_info`` (≤ 50 ``item_id_list``) → ``GET get_model_list``; the
+prices are in the shop's currency, the stock what is left per ``location_id``.
+
+Stock (:class:`~simulators.core.SellerStock`): ``update_stock`` sets a model's
+quantity (per ``location_id``); the orders created since take their units away and
+the buyers stop at 0 (fewer units, another model, or no order). Before any update a
+model sells from its seeded stock without limit.
+
 Control endpoints (besides the core ones): ``POST /_sim/auth/code``,
-``POST /_sim/orders/new``, ``POST /_sim/orders/{order_sn}/buyer_cancel``,
+``POST /_sim/orders/new {"count"[, "status", "lines", "force"]}`` (-> ``order_sn_list``,
+``not_created``; ``lines`` = [{"sku", "qty"}] orders those SKUs, ``force`` beyond the
+stock left, counted as ``oversold``), ``GET /_sim/seller_stock`` (per SKU: pushed,
+sold since, available, oversold), ``POST /_sim/orders/{order_sn}/buyer_cancel``,
 ``POST /_sim/orders/{order_sn}/pay``, ``POST /_sim/push``, ``POST /_sim/push_config``,
 ``POST /_sim/orders/{order_sn}/complete {"refund"?}``,
 ``POST /_sim/finance/adjust {"order_sn", "amount", "reason" | "field"}``.
@@ -57,6 +70,7 @@ from .finance import ADJUSTMENT_ADD, ADJUSTMENT_MINUS, COMMISSION_RATE, ESCROW_A
 from .finance import ESCROW_BATCH, ESCROW_MAX_PAGE, ESCROW_MINUS, RETURN_REFUND_RATE
 from .finance import SERVICE_RATE, SHIPPING_REBATE_RATE, ShopeeFinance, TRANSACTION_RATE
 from .finance import WALLET_MAX_PAGE, WALLET_NAMES, WITHDRAWAL_CREATED
+from .listings import ShopeeListings
 from .logistics import ShopeeLogistics, build_pdf
 from .orders import ShopeeOrders
 from .push import ShopeePush

@@ -50,10 +50,16 @@ class ShopeeControl:
         status = body.get("status", "READY_TO_SHIP")
         if status not in ("UNPAID", "READY_TO_SHIP"):
             return json_response({"error": "status must be UNPAID/READY_TO_SHIP"}, 400)
+        lines, error = self._requested_lines(body)
+        if error:
+            return json_response({"error": error}, 400)
+        force = bool(body.get("force"))
         now = self.now()
         created = []
         for _ in range(count):
-            order = self._new_order("UNPAID", int(now), now)
+            order = self._new_order("UNPAID", int(now), now, lines=lines, force=force)
+            if order is None:  # nothing left that the buyer wants
+                continue
             self._push(
                 3,
                 {
@@ -67,7 +73,9 @@ class ShopeeControl:
             if status == "READY_TO_SHIP":
                 self._pay(order)
             created.append(order["order_sn"])
-        return json_response({"order_sn_list": created})
+        return json_response(
+            {"order_sn_list": created, "not_created": count - len(created)}
+        )
 
     def _pay(self, order):
         at = int(self.now())
@@ -161,7 +169,7 @@ class ShopeeControl:
         by_sku = {}
         for item in self.items:
             for model in item["models"]:
-                by_sku[model["sku"]] = self.stock[item["item_id"]][model["model_id"]]
+                by_sku[model["sku"]] = sum(self._model_stock(item, model).values())
         return {
             "partner_id": self.partner_id,
             "shop_id": self.shop_id,
@@ -175,6 +183,7 @@ class ShopeeControl:
                 "by_sku": by_sku,
                 "updates": list(self.stock_updates),
             },
+            "seller_stock": self.seller_stock.report(),
             "catalogue": [
                 {
                     "item_id": item["item_id"],

@@ -2,11 +2,12 @@
 
 import uuid
 
-from ..core import PushOutbox, SimServer, json_response
+from ..core import PushOutbox, SellerStockRoutes, SimServer, json_response
 from .auth import ShopeeAuth
 from .common import AUTH_ERRORS, CURRENCIES
 from .control import ShopeeControl
 from .finance import ShopeeFinance
+from .listings import ShopeeListings
 from .logistics import ShopeeLogistics
 from .orders import ShopeeOrders
 from .push import ShopeePush
@@ -21,8 +22,10 @@ class ShopeeSimulator(
     ShopeeOrders,
     ShopeeLogistics,
     ShopeeStock,
+    ShopeeListings,
     ShopeeControl,
     ShopeeFinance,
+    SellerStockRoutes,
     SimServer,
 ):
     name = "shopee"

@@ -4,7 +4,7 @@ import random
 from datetime import UTC, datetime
 
 from .. import data
-from ..core import AuthCodes
+from ..core import AuthCodes, SellerStock
 from .common import (
     BUYER_CANCEL_REASONS,
     CANCEL_REASONS,
@@ -38,6 +38,7 @@ class ShopeeState:
                 self.stock[item["item_id"]][model["model_id"]] = self.rng.randint(
                     0, 200
                 )
+        self.seller_stock = SellerStock()  # what is left to sell, per model SKU
         self.codes = AuthCodes()
         self.tokens = {}
         self.refresh_tokens = {}
@@ -73,7 +74,10 @@ class ShopeeState:
             if sn not in self.orders:
                 return sn
 
-    def _new_order(self, target, create_time, now):
+    def _new_order(self, target, create_time, now, lines=None, force=False):
+        """A new order walked up to ``target`` (its lines: ``lines``, else the
+        buyer's pick; kept to the stock left unless ``force``); None when the
+        buyer can order nothing."""
         rng = self.rng
         buyer = data.buyer(rng)
         currency, factor = CURRENCIES.get(self.region, ("MYR", 1.0))
@@ -82,7 +86,9 @@ class ShopeeState:
         def money(value):
             return float(round(value)) if whole else round(value, 2)
 
-        lines = data.order_lines(rng)
+        lines = self._buyer_lines(lines, force)
+        if not lines:
+            return None
         items = []
         subtotal = 0.0
         for line in lines:
@@ -203,8 +209,18 @@ class ShopeeState:
             "decisions": [],
         }
         self.orders[sn] = order
+        for line in lines:
+            self.seller_stock.sell(line["sku"], line["qty"])
         self._walk_lifecycle(order, target, now)
         return order
+
+    def _model_stock(self, item, model):
+        """{location_id: stock} of a model: what is left of the quantity the
+        seller pushed, the seeded stock before any push."""
+        left = self.seller_stock.available_by_location(model["sku"])
+        if left is None:
+            return {"": self.stock[item["item_id"]][model["model_id"]]}
+        return left
 
     def _walk_lifecycle(self, order, target, now):
         """Move a new order through its statuses up to ``target``, at increasing

@@ -2,7 +2,17 @@
 
 from .. import data
 from ..core import route
-from .common import DAY
+from .common import CURRENCIES
+
+#: get_item_list's item_status values (the ItemStatus enum of the public shopee-sdk)
+ITEM_STATUSES = (
+    "NORMAL",
+    "BANNED",
+    "UNLIST",
+    "REVIEWING",
+    "SELLER_DELETE",
+    "SHOPEE_DELETE",
+)
 
 
 def build_items():
@@ -40,6 +50,35 @@ def build_items():
 
 class ShopeeStock:
     """``update_stock``, ``get_item_list`` and ``get_model_list``."""
+
+    def _price_info(self, item):
+        """An item's (or model's) ``price_info``: its price in the shop's currency
+        (as its orders sell it)."""
+        factor = CURRENCIES.get(self.region, ("MYR", 1.0))[1]
+        price = item["price"] * factor
+        price = float(round(price)) if self.currency in ("VND", "IDR") else price
+        price = round(price, 2)
+        return [
+            {
+                "currency": self.currency,
+                "original_price": price,
+                "current_price": price,
+            }
+        ]
+
+    def _stock_info(self, item, model):
+        """A model's ``stock_info_v2``: what is left per location."""
+        stock = self._model_stock(item, model)
+        return {
+            "summary_info": {
+                "total_reserved_stock": 0,
+                "total_available_stock": sum(stock.values()),
+            },
+            "seller_stock": [
+                {"location_id": location, "stock": quantity}
+                for location, quantity in stock.items()
+            ],
+        }
 
     # ---- product / stock -------------------------------------------------------------
     @route("POST", "/api/v2/product/update_stock")
@@ -87,6 +126,15 @@ class ShopeeStock:
                 continue
             total = sum(s["stock"] for s in seller_stock)
             self.stock[item["item_id"]][model_id] = total
+            locations = {}
+            for entry_stock in seller_stock:
+                location_id = str(entry_stock.get("location_id") or "")
+                locations[location_id] = (
+                    locations.get(location_id, 0) + entry_stock["stock"]
+                )
+            self.seller_stock.push(
+                models[model_id]["sku"], total, int(self.now()), locations=locations
+            )
             location = seller_stock[0].get("location_id", "")
             success.append(
                 {"model_id": model_id, "location_id": location, "stock": total}
@@ -110,25 +158,43 @@ class ShopeeStock:
         try:
             offset = int(req.query.get("offset", 0))
             page_size = int(req.query.get("page_size", 10))
+            since = int(req.query.get("update_time_from") or 0)
+            until = int(req.query.get("update_time_to") or 0)
         except ValueError:
             return self._error("error_param", "Wrong parameters, detail: offset.")
         if not 1 <= page_size <= 100 or offset < 0:
             return self._error(
                 "error_param", "Wrong parameters, detail: page_size should be [1,100]."
             )
-        page = self.items[offset : offset + page_size]
-        more = offset + page_size < len(self.items)
+        statuses = {
+            s.strip() for s in (req.query.get("item_status") or "").split(",") if s
+        }
+        unknown = statuses - set(ITEM_STATUSES)
+        if unknown:
+            return self._error(
+                "error_param", f"Wrong parameters, detail: item_status {unknown}."
+            )
+        # every seeded item is NORMAL (listed and for sale)
+        items = [
+            i
+            for i in self.items
+            if (not statuses or "NORMAL" in statuses)
+            and (not since or self._item_update_time(i) >= since)
+            and (not until or self._item_update_time(i) <= until)
+        ]
+        page = items[offset : offset + page_size]
+        more = offset + page_size < len(items)
         return self._envelope(
             {
                 "item": [
                     {
                         "item_id": i["item_id"],
                         "item_status": "NORMAL",
-                        "update_time": int(self.now()) - DAY,
+                        "update_time": self._item_update_time(i),
                     }
                     for i in page
                 ],
-                "total_count": len(self.items),
+                "total_count": len(items),
                 "has_next_page": more,
                 "next_offset": offset + page_size if more else 0,
             }
@@ -150,27 +216,8 @@ class ShopeeStock:
                 "model_id": m["model_id"],
                 "model_name": m["model_name"],
                 "model_sku": m["model_sku"],
-                "price_info": [
-                    {
-                        "currency": "MYR",
-                        "original_price": item["price"],
-                        "current_price": item["price"],
-                    }
-                ],
-                "stock_info_v2": {
-                    "summary_info": {
-                        "total_reserved_stock": 0,
-                        "total_available_stock": self.stock[item["item_id"]][
-                            m["model_id"]
-                        ],
-                    },
-                    "seller_stock": [
-                        {
-                            "location_id": "",
-                            "stock": self.stock[item["item_id"]][m["model_id"]],
-                        }
-                    ],
-                },
+                "price_info": self._price_info(item),
+                "stock_info_v2": self._stock_info(item, m),
             }
             for m in item["models"]
             if m["model_id"]

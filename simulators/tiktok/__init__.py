@@ -16,6 +16,8 @@ API surface (every API call is signed, see :func:`tts_sign`):
 - ``GET  /fulfillment/202309/orders/{order_id}/tracking``
 - ``POST /return_refund/202309/cancellations/search``
 - ``POST /return_refund/202309/cancellations/{cancel_id}/approve|reject``
+- ``POST /product/202309/products/search``, ``GET /product/202309/products/{id}``
+  (the seller's products, see :class:`TikTokListings`)
 - ``POST /product/202309/products/{product_id}/inventory/update``
 - ``GET  /finance/202309/statements``, ``GET /finance/202309/withdrawals``,
   ``GET  /finance/202501/statements/{id}/statement_transactions`` (see
@@ -26,11 +28,20 @@ Control API (besides the core ``/_sim/state|faults|clock|reset``):
 - ``POST /_sim/auth/code``                      single-use auth_code, valid 30 min
 - ``POST /_sim/push_config {"url": ...}``       webhook target
 - ``POST /_sim/push {"order_id": ..., "type": 1|11}``  push on demand
-- ``POST /_sim/orders/new {"count": N, "status"?, "shipping_type"?}`` new orders
+- ``POST /_sim/orders/new {"count": N, "status"?, "shipping_type"?, "lines"?,
+  "force"?}`` new orders -> ``{"order_ids", "not_created"}``
+- ``GET  /_sim/seller_stock``                   per seller SKU: pushed, sold, left
 - ``POST /_sim/orders/{order_id}/buyer_cancel {"reason": ...}``
 - ``GET  /_sim/docs/{name}``                    shipping documents (doc_url)
 - ``POST /_sim/orders/{order_id}/deliver {"refund"?}``  deliver now
 - ``POST /_sim/finance/adjustment {"type", "amount"[, "order_id"]}``
+
+Stock (:class:`~simulators.core.SellerStock`): an inventory update sets a SKU's
+quantity (per warehouse); the orders created since take their units away (one line
+item per unit) and the buyers stop at 0: fewer units, another SKU, or no order.
+``lines`` ([{"sku", "qty"}]) makes ``/_sim/orders/new`` order those SKUs, ``force``
+beyond what is left (counted as ``oversold``). Before any update a SKU is not
+limited.
 
 HTTP status codes: TikTok documents HTTP 429 for rate limiting and 503 for overload
 (rate-limits.md). For sign/credential/token/parameter errors the docs only give the
@@ -64,6 +75,7 @@ from .common import WAREHOUSE_SECOND, api
 from .control import TikTokControl
 from .finance import COMMISSION_RATE, FEE_KEYS, PAYMENT_AFTER, REFUND_RATE, SETTLE_AFTER
 from .finance import TAX_KEYS, TRANSACTION_RATE, TikTokFinance
+from .listings import TikTokListings
 from .logistics import TikTokLogistics, build_pdf
 from .orders import TikTokOrders
 from .push import TikTokPush

@@ -34,10 +34,18 @@ class TikTokControl:
         shipping_type = body.get("shipping_type")
         if shipping_type not in (None, "TIKTOK", "SELLER"):
             return json_response({"error": "shipping_type must be TIKTOK|SELLER"}, 400)
+        lines, error = self._requested_lines(body)
+        if error:
+            return json_response({"error": error}, 400)
+        force = bool(body.get("force"))
         now = int(self.now())
         ids = []
         for _ in range(count):
-            order = self._create_order(status, now, created=now, ship=shipping_type)
+            order = self._create_order(
+                status, now, created=now, ship=shipping_type, lines=lines, force=force
+            )
+            if order is None:  # nothing left that the buyer wants
+                continue
             if order["paid_time"]:
                 order["paid_time"] = now
                 order["update_time"] = now
@@ -45,7 +53,7 @@ class TikTokControl:
                     order["hold_until"] = now + ON_HOLD_WINDOW
             self._push_order(order)
             ids.append(order["id"])
-        return json_response({"order_ids": ids})
+        return json_response({"order_ids": ids, "not_created": count - len(ids)})
 
     def inspect(self):
         orders = {}
@@ -110,11 +118,12 @@ class TikTokControl:
                 s["seller_sku"]: {
                     "sku_id": s["id"],
                     "product_id": s["product_id"],
-                    "inventory": dict(s["inventory"]),
+                    "inventory": self._sku_inventory(s),
                 }
                 for s in self.skus.values()
             },
             "stock_updates": list(self.stock_updates),
+            "seller_stock": self.seller_stock.report(),
             "push_url": self.push_url,
             "pushes": list(self.pushes),
             "events": [

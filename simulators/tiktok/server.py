@@ -4,12 +4,13 @@ import hashlib
 import itertools
 import time
 
-from ..core import PushOutbox, SimServer, json_response
+from ..core import PushOutbox, SellerStockRoutes, SimServer, json_response
 from .auth import TikTokAuth
 from .cancellation import TikTokCancellation
 from .common import E_CREDENTIALS, E_INTERNAL, E_TOO_MANY, ApiError
 from .control import TikTokControl
 from .finance import PAYMENT_AFTER, REFUND_RATE, SETTLE_AFTER, TikTokFinance
+from .listings import TikTokListings
 from .logistics import TikTokLogistics
 from .orders import TikTokOrders
 from .push import TikTokPush
@@ -24,9 +25,11 @@ class TikTokSimulator(
     TikTokLogistics,
     TikTokCancellation,
     TikTokStock,
+    TikTokListings,
     TikTokPush,
     TikTokControl,
     TikTokFinance,
+    SellerStockRoutes,
     SimServer,
 ):
     name = "tiktok"

@@ -1,7 +1,7 @@
 """TikTok Shop's seeded orders, packages and products, and their lifecycle."""
 
 from .. import data
-from ..core import AuthCodes
+from ..core import AuthCodes, SellerStock
 from .common import (
     AWAITING_COLLECTION,
     AWAITING_SHIPMENT,
@@ -44,6 +44,7 @@ class TikTokState:
         self.docs = {}
         self.idempotency = {}
         self.stock_updates = []
+        self.seller_stock = SellerStock()  # what is left to sell, per seller SKU
         self.pushes = []
         self.events = []
         self._retries = []
@@ -93,10 +94,17 @@ class TikTokState:
             self.products[product_id] = product
 
     # ==== order generation ====
-    def _create_order(self, status, now, created=None, ship=None):
+    def _create_order(
+        self, status, now, created=None, ship=None, lines=None, force=False
+    ):
+        """A new order in ``status`` (its lines: ``lines``, else the buyer's pick;
+        kept to the stock left unless ``force``); None when the buyer can order
+        nothing."""
         rng = self.rng
         buyer = data.buyer(rng)
-        lines = data.order_lines(rng)
+        lines = self._buyer_lines(lines, force)
+        if not lines:
+            return None
         if status == PARTIALLY_SHIPPING and len(lines) < 2:
             lines = [dict(x, qty=1) for x in rng.sample(data.catalogue(), 2)]
         if created is None:
@@ -133,6 +141,9 @@ class TikTokState:
             "rts_time": None,
         }
         self._make_lines(order, lines)
+        if status != CANCELLED:
+            for line in order["lines"]:
+                self.seller_stock.sell(line["seller_sku"])
         self._make_payment(order)
         self._make_packages(order, lines)
         self.orders[order["id"]] = order

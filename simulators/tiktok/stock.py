@@ -17,6 +17,12 @@ from .common import (
 class TikTokStock:
     """Stock per SKU and warehouse, checked like the real API."""
 
+    def _sku_inventory(self, sku):
+        """{warehouse_id: quantity} of a SKU: what is left of the quantities the
+        seller pushed, the seeded inventory before any push."""
+        left = self.seller_stock.available_by_location(sku["seller_sku"])
+        return dict(sorted((sku["inventory"] if left is None else left).items()))
+
     # ==== stock ====
     @api("POST", "/product/202309/products/{product_id}/inventory/update")
     def inventory_update(self, req):
@@ -56,6 +62,12 @@ class TikTokStock:
                 "detail": {"sku_id": sku_id, "extra_errors": extra},
             }
         sku["inventory"].update(new)
+        self.seller_stock.push(
+            sku["seller_sku"],
+            sum(sku["inventory"].values()),
+            int(self.now()),
+            locations=dict(sorted(sku["inventory"].items())),
+        )
         self.stock_updates.append(
             {
                 "time": int(self.now()),
