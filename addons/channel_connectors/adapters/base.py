@@ -135,6 +135,28 @@ class NormalisedOrder(_NormalisedOrderKeys, total=False):
     note: str
 
 
+class NormalisedListing(TypedDict):
+    """One SKU the seller lists on the channel (see ``ChannelAdapter.parse_listing``):
+
+    ``item_ref`` the channel's item / product id; ``sku_ref`` the SKU's own reference
+    as the channel's order lines carry it in ``item_ref`` and ``update_stock`` takes
+    it (Lazada ShopSku, Shopee ``item_id:model_id``, TikTok ``product_id:sku_id``):
+    unique per channel; ``seller_sku`` the seller's SKU (the orders' ``sku``);
+    ``price`` the seller's price (tax included where the platform's prices are) in
+    ``currency`` (None: the channel's); ``quantity`` the stock the channel shows;
+    ``barcode`` the GTIN/EAN the listing gives, else ""; ``status`` the channel's."""
+
+    item_ref: str
+    sku_ref: str
+    seller_sku: str
+    name: str
+    price: float | None
+    currency: str | None
+    quantity: float | None
+    barcode: str
+    status: str
+
+
 class AdapterError(Exception):
     def __init__(self, message, retryable=False, retry_after=None, payload=None):
         super().__init__(message)
@@ -255,6 +277,18 @@ class ChannelAdapter:
         """``items``: list of {"sku", "quantity", "item_ref"}. Returns the list of
         SKUs that failed with their reasons: [{"sku", "message"}]."""
         raise self._unsupported("receive stock levels")
+
+    # ---- listings (the seller's catalogue on the channel) -------------------------
+    def fetch_listings(self, cursor=None):
+        """One page of the seller's products: (raw products, the cursor of the next
+        page or None after the last one). ``cursor`` is None for the first page,
+        else what the previous page answered (a string)."""
+        raise self._unsupported("list the seller's products")
+
+    def parse_listing(self, raw) -> list[NormalisedListing]:
+        """The SKUs of one raw product (:class:`NormalisedListing`), or
+        :class:`ParseError`."""
+        raise self._unsupported("read the seller's products")
 
     # ---- tokens ----------------------------------------------------------------------
     def refresh_access_token(self):

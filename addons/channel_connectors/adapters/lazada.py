@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 from .base import AdapterError, ChannelAdapter, ParseError, TokenExpired, register
+from .lazada_listings import LazadaListings
 from .lazada_orders import (
     STATUS_ORDER,  # noqa: F401 (re-exported)
     LazadaOrderParser,
@@ -71,7 +72,7 @@ def _iso(moment):
 
 
 @register
-class LazadaAdapter(LazadaOrderParser, ChannelAdapter):
+class LazadaAdapter(LazadaOrderParser, LazadaListings, ChannelAdapter):
     platform = "lazada"
     #: list_orders() fetches the items of each page (/orders/items/get, 50 a call)
     list_returns_details = True

@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 
 from .base import AdapterError, ChannelAdapter, TokenExpired, register
 from .shopee_labels import ShopeeLabels
+from .shopee_listings import ShopeeListings
 from .shopee_orders import ShopeeOrderParser
 from .tools import batches, from_epoch, parse_retry_after, signature_matches, to_epoch
 from .tools import push_time as _push_time
@@ -137,7 +138,7 @@ def _pickup_slot(slots, pickup):
 
 
 @register
-class ShopeeAdapter(ShopeeOrderParser, ShopeeLabels, ChannelAdapter):
+class ShopeeAdapter(ShopeeOrderParser, ShopeeLabels, ShopeeListings, ChannelAdapter):
     platform = "shopee"
     list_returns_details = False
     cancelled_statuses = frozenset({"CANCELLED"})

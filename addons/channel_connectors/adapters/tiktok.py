@@ -31,6 +31,7 @@ import time
 from urllib.parse import quote, urlsplit
 
 from .base import AdapterError, ChannelAdapter, TokenExpired, register
+from .tiktok_listings import TikTokListings
 from .tiktok_orders import TikTokOrderParser
 from .tools import batches, from_epoch, parse_retry_after, signature_matches, to_epoch
 from .tools import push_time as _push_time
@@ -62,7 +63,7 @@ def tts_sign(app_secret, path, query, body=b""):
 
 
 @register
-class TikTokAdapter(TikTokOrderParser, ChannelAdapter):
+class TikTokAdapter(TikTokOrderParser, TikTokListings, ChannelAdapter):
     platform = "tiktok"
     #: orders/search answers full orders
     list_returns_details = True

@@ -25,3 +25,4 @@ from . import test_money_lazada
 from . import test_money_rest
 from . import test_money_lines
 from . import test_status_labels
+from . import test_adapter_listings
