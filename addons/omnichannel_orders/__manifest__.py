@@ -20,6 +20,7 @@
         "views/omni_order_event_views.xml",
         "views/omni_channel_dashboard_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_desk_form_views.xml",
         "wizards/omni_order_export_views.xml",
         "wizards/omni_manual_order_views.xml",
         "wizards/omni_bulk_wizard_views.xml",

@@ -10,6 +10,7 @@ from . import perf_overrides
 from . import sale_order
 from . import sale_order_amounts
 from . import sale_order_cancel_request
+from . import sale_order_desk_form
 from . import sale_order_history
 from . import sale_order_line
 from . import sale_order_manual

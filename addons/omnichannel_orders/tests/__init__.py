@@ -13,3 +13,4 @@ from . import test_tours
 from . import test_unlinked
 from . import test_coexistence
 from . import test_channel_tax
+from . import test_desk_form

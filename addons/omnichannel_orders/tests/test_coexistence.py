@@ -114,6 +114,29 @@ class TestCoexistence(CoexistenceMixin, OmniCommon):
         spec = self._form_spec(order)
         self.assertFalse(ours & set(spec), "order-desk fields on a salesperson's form")
 
+    def test_salesperson_gets_odoos_quotation_form(self):
+        """The order desk's form (lifecycle status bar, next step) is never the
+        salesperson's: Odoo's form, its buttons and status bar as they are."""
+        order = self._plain_order_as_salesman()
+        desk_view = self.env.ref("omnichannel_orders.sale_order_view_form_desk")
+        self.assertNotEqual(order.get_formview_id(), desk_view.id)
+        views = order.get_views([(False, "form")])
+        self.assertEqual(
+            views["views"]["form"]["id"], self.env.ref("sale.view_order_form").id
+        )
+        arch = etree.fromstring(views["views"]["form"]["arch"])
+        header = arch.find(".//header")
+        buttons = {button.get("id") for button in header.iter("button")}
+        self.assertTrue(
+            {"send_by_email_primary", "action_confirm", "send_by_email"} <= buttons
+        )
+        statusbar = header.find("field[@widget='statusbar']")
+        self.assertEqual(statusbar.get("name"), "state")
+        self.assertEqual(statusbar.get("statusbar_visible"), "draft,sent,sale")
+        pages = {page.get("name") for page in arch.iter("page")}
+        self.assertIn("optional_products", pages)
+        self.assertNotIn("omni_channel", pages)
+
     def test_down_payment_and_return_on_plain_fulfilled_order(self):
         order = self._plain_order()
         order.action_confirm()
