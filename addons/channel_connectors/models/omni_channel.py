@@ -327,10 +327,15 @@ class OmniChannel(models.Model):
 
     def _connector_refresh_token(self):
         """Refresh the access token (row-locked so that two workers don't spend the
-        same single-use refresh token)."""
+        same single-use refresh token). ``FOR NO KEY UPDATE``: it excludes another
+        refresh, not the foreign-key checks of rows that point at the channel, so
+        that a failure logged in its own transaction (a sync-log entry) does not
+        wait for this one."""
         self.ensure_one()
         self.env.execute_query(
-            SQL("SELECT id FROM omni_channel WHERE id = %s FOR UPDATE", self.id)
+            SQL(
+                "SELECT id FROM omni_channel WHERE id = %s FOR NO KEY UPDATE", self.id
+            )
         )
         self.sudo().invalidate_recordset(
             ["access_token", "refresh_token", "token_expires_at"]
