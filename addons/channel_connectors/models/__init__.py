@@ -14,6 +14,7 @@ from . import omni_channel_sync_log
 from . import omni_channel_upsert
 from . import omni_channel_webhook
 from . import sale_order
+from . import sale_order_desk
 from . import sale_order_export
 from . import sale_order_shipment
 from . import stock_move

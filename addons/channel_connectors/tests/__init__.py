@@ -25,4 +25,5 @@ from . import test_money_lazada
 from . import test_money_rest
 from . import test_money_lines
 from . import test_status_labels
+from . import test_desk_form
 from . import test_adapter_listings
