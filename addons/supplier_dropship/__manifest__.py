@@ -28,6 +28,7 @@
         "views/product_supplierinfo_views.xml",
         "views/purchase_order_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_dropship_columns_views.xml",
         "views/supplier_dropship_menus.xml",
     ],
     "installable": True,

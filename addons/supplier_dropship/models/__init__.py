@@ -11,7 +11,9 @@ from . import purchase_edi_xml_ubl_bis3
 from . import purchase_order
 from . import sale_order
 from . import sale_order_dropship_plan
+from . import sale_order_dropship_possible
 from . import sale_order_dropship_ship
 from . import sale_order_dropship_touchless
 from . import sale_order_line
+from . import sale_order_line_dropship_possible
 from . import stock_picking

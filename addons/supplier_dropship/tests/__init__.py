@@ -6,3 +6,4 @@ from . import test_dispatch
 from . import test_fuzz_feed
 from . import test_ship_batch
 from . import test_touchless_dispatch
+from . import test_dropship_columns
