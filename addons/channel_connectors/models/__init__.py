@@ -9,7 +9,9 @@ from . import omni_channel_import
 from . import omni_channel_mapper
 from . import omni_channel_money
 from . import omni_channel_product
+from . import omni_channel_product_stock
 from . import omni_channel_stock
+from . import omni_channel_stock_source
 from . import omni_channel_sync_log
 from . import omni_channel_upsert
 from . import omni_channel_webhook
@@ -17,5 +19,6 @@ from . import sale_order
 from . import sale_order_desk
 from . import sale_order_export
 from . import sale_order_shipment
+from . import sale_order_stock
 from . import stock_move
 from . import stock_picking

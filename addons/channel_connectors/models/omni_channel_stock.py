@@ -1,25 +1,72 @@
-"""omni.channel: stock pushed to the channels."""
+"""omni.channel: stock pushed to the channels.
 
-from odoo import fields, models
+One free quantity per product and channel (:meth:`_connector_free_qty`): on hand
+in the channel's source warehouses, minus what is reserved there (Odoo's
+``free_qty``), minus the confirmed outgoing demand from those warehouses that is
+not reserved yet (a move waiting for goods, a picking type that reserves
+manually), minus what buffered orders of every channel of the company hold in
+those warehouses (imported, not confirmed: nothing reserved), in the product's
+unit of measure.
+
+A change (an order stored, confirmed or cancelled, a done move, a link) flags the
+mappings of its products on every connector channel of the company
+(:meth:`_connector_stock_fanout`) and enqueues one debounced push job per channel
+(an identity key per channel): a burst of changes becomes one job per channel,
+which sends the flagged SKUs whose quantity changed, in the platform's batches.
+"""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+#: confirmed outgoing moves whose demand may not be reserved yet
+OPEN_MOVE_STATES = ("waiting", "confirmed", "partially_available")
 
 
 class OmniChannel(models.Model):
     _inherit = "omni.channel"
 
-    # ---- stock -------------------------------------------------------------------
+    # ---- fan-out -------------------------------------------------------------------
     def _omni_stock_changed(self, products):
         res = super()._omni_stock_changed(products)
-        channels = self._connector_channels().filtered(
+        if products and self:
+            self._connector_stock_fanout(products, self.company_id)
+        return res
+
+    @api.model
+    def _connector_stock_fanout(self, products, companies):
+        """The free quantity of ``products`` may have changed in ``companies``:
+        flag their mappings on every channel of those companies that pushes
+        stock, and enqueue one push per channel. Returns the channels."""
+        products = products.filtered("id")
+        if not products or not companies:
+            return self.browse()
+        mappings = (
+            self.env["omni.channel.product"]
+            .sudo()
+            .search(
+                [
+                    ("product_id", "in", products.ids),
+                    ("company_id", "in", companies.ids),
+                    ("channel_id.stock_sync", "=", True),
+                ]
+            )
+        )
+        channels = mappings.channel_id._connector_stock_channels()
+        if not channels:
+            return channels
+        mappings.filtered(
+            lambda m: m.channel_id in channels
+        )._connector_mark_stock_dirty()
+        for channel in channels:
+            channel._enqueue_stock_export()
+        return channels
+
+    def _connector_stock_channels(self):
+        """The channels that push stock: a connector whose platform takes it."""
+        return self._connector_channels().filtered(
             lambda c: c.stock_sync and c._get_adapter_class().supports("update_stock")
         )
-        if not channels or not products:
-            return res
-        mapped = self.env["omni.channel.product"].search(
-            [("channel_id", "in", channels.ids), ("product_id", "in", products.ids)]
-        )
-        for channel in mapped.channel_id:
-            channel._enqueue_stock_export()
-        return res
 
     def _enqueue_stock_export(self):
         """Debounced: one pending stock job per channel, a few seconds ahead."""
@@ -30,56 +77,132 @@ class OmniChannel(models.Model):
             description=self.env._("Push stock to %(channel)s", channel=self.name),
         )._export_stock_job()
 
-    def _connector_free_qty(self, products):
-        """{product id: free quantity}: on hand − reserved in the channel's
-        warehouse − quantities on imported orders not confirmed yet."""
-        products = products.with_context(warehouse_id=self.warehouse_id.id)
-        draft = self.env["sale.order.line"]._read_group(
-            [
-                ("product_id", "in", products.ids),
-                ("order_id.state", "in", ("draft", "sent")),
-                ("order_id.channel_id", "!=", False),
-            ],
-            ["product_id"],
-            ["product_uom_qty:sum"],
+    # ---- free quantity -------------------------------------------------------------
+    def _connector_free_qty(self, products, warehouses=None):
+        """{product id: free quantity} in ``warehouses`` (default: the channel's
+        source warehouses), in each product's unit of measure."""
+        self.ensure_one()
+        warehouses = warehouses or self._connector_stock_warehouses()
+        if not products or not warehouses:
+            return dict.fromkeys(products.ids, 0.0)
+        products = (
+            products.sudo()
+            .with_company(self.company_id)
+            .with_context(warehouse_id=warehouses.ids)
         )
-        pending = {product.id: qty for product, qty in draft}
+        unreserved = self._connector_unreserved_demand(products)
+        held = self._connector_buffered_demand(products, warehouses)
         return {
-            product.id: max(product.free_qty - pending.get(product.id, 0.0), 0.0)
+            product.id: max(
+                product.free_qty
+                - unreserved.get(product.id, 0.0)
+                - held.get(product.id, 0.0),
+                0.0,
+            )
             for product in products
         }
 
-    def _export_stock_job(self):
-        """Job: send the free quantity of every mapped SKU whose quantity changed
-        since it was last sent."""
-        self.ensure_one()
-        mappings = self.env["omni.channel.product"].search(
-            [("channel_id", "=", self.id)]
+    def _connector_unreserved_demand(self, products):
+        """{product id: quantity} the open outgoing moves leaving the warehouses
+        of ``products``' context still need beyond what they reserved. Only the
+        first move of a chain counts (a delivery in two steps is demanded once,
+        by its pick)."""
+        out_domain = products._get_domain_locations()[2]
+        groups = (
+            self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", products.ids),
+                    ("state", "in", OPEN_MOVE_STATES),
+                    ("move_orig_ids", "=", False),
+                ]
+                + out_domain,
+                ["product_id", "product_uom"],
+                ["product_qty:sum", "quantity:sum"],
+            )
         )
+        demand = defaultdict(float)
+        for product, uom, needed, reserved in groups:
+            reserved = uom._compute_quantity(reserved, product.uom_id, round=False)
+            demand[product.id] += max(needed - reserved, 0.0)
+        return demand
+
+    def _connector_buffered_demand(self, products, warehouses):
+        """{product id: quantity} the buffered orders of every channel of the
+        company hold in ``warehouses`` (not confirmed: Odoo reserves nothing for
+        them), converted to each product's unit of measure."""
+        groups = (
+            self.env["sale.order.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", products.ids),
+                    ("order_id.lifecycle_state", "=", "buffered"),
+                    ("order_id.channel_id", "!=", False),
+                    ("order_id.company_id", "=", self.company_id.id),
+                    ("order_id.warehouse_id", "in", warehouses.ids),
+                ],
+                ["product_id", "product_uom"],
+                ["product_uom_qty:sum"],
+            )
+        )
+        held = defaultdict(float)
+        for product, uom, quantity in groups:
+            held[product.id] += (
+                uom._compute_quantity(quantity, product.uom_id, round=False)
+                if uom
+                else quantity
+            )
+        return held
+
+    # ---- the push job --------------------------------------------------------------
+    def _connector_stock_quantities(self, mappings):
+        """{mapping id: quantity to send} (extension point)."""
         free = self._connector_free_qty(mappings.product_id)
-        todo = mappings.filtered(
-            lambda m: not m.stock_sent_at
-            or int(free[m.product_id.id]) != int(m.last_stock_sent)
+        return {m.id: max(int(free[m.product_id.id]), 0) for m in mappings}
+
+    def _connector_stock_item(self, mapping, quantity):
+        """The adapter's item of one mapping (extension point)."""
+        return {
+            "sku": mapping.channel_sku,
+            "quantity": quantity,
+            "item_ref": mapping.channel_item_ref or False,
+        }
+
+    def _export_stock_job(self):
+        """Job: send the free quantity of every flagged SKU whose quantity changed
+        since it was last sent; the flag is cleared once the channel took it
+        (a SKU the channel refused stays flagged for the next push)."""
+        self.ensure_one()
+        mappings = (
+            self.env["omni.channel.product"]
+            .sudo()
+            .search([("channel_id", "=", self.id), ("stock_dirty", "=", True)])
         )
+        if not mappings:
+            return self.env._("Nothing changed")
+        quantities = self._connector_stock_quantities(mappings)
+        todo = mappings.filtered(
+            lambda m: not m.stock_sent_at or quantities[m.id] != int(m.last_stock_sent)
+        )
+        (mappings - todo).write({"stock_dirty": False})
         if not todo:
             return self.env._("Nothing changed")
-        items = [
-            {
-                "sku": m.channel_sku,
-                "quantity": int(free[m.product_id.id]),
-                "item_ref": m.channel_item_ref or False,
-            }
-            for m in todo
-        ]
+        items = [self._connector_stock_item(m, quantities[m.id]) for m in todo]
         with self._connector_job_guard("export", "stock/update"):
             failures = self._connector_call(lambda adapter: adapter.update_stock(items))
         failed = {f["sku"] for f in failures}
         now = fields.Datetime.now()
+        by_quantity = defaultdict(lambda: self.env["omni.channel.product"])
         for mapping in todo.filtered(lambda m: m.channel_sku not in failed):
-            mapping.write(
+            by_quantity[quantities[mapping.id]] |= mapping
+        for quantity, sent in by_quantity.items():
+            sent.write(
                 {
-                    "last_stock_sent": int(free[mapping.product_id.id]),
+                    "last_stock_sent": quantity,
                     "stock_sent_at": now,
+                    "stock_dirty": False,
                 }
             )
         self._connector_log(
@@ -88,7 +211,7 @@ class OmniChannel(models.Model):
             state="failed" if failures else "done",
             message=self.env._(
                 "%(sent)s SKU(s) sent, %(failed)s failed",
-                sent=len(items) - len(failed),
+                sent=len(todo) - len(failed & set(todo.mapped("channel_sku"))),
                 failed=len(failed),
             )
             + ("\n" + "\n".join(f"{f['sku']}: {f['message']}" for f in failures)),

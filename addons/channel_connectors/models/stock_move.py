@@ -5,15 +5,12 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     def _action_done(self, cancel_backorder=False):
+        """A done move (a receipt, a delivery, an inventory adjustment, a return
+        restocked) changes the free quantity every channel of its company sells."""
         moves = super()._action_done(cancel_backorder=cancel_backorder)
-        products = moves.filtered(lambda m: m.state == "done").product_id
-        if products:
-            channels = (
-                self.env["omni.channel.product"]
-                .sudo()
-                .search([("product_id", "in", products.ids)])
-                .channel_id
+        done = moves.filtered(lambda m: m.state == "done")
+        if done:
+            self.env["omni.channel"]._connector_stock_fanout(
+                done.product_id, done.company_id
             )
-            if channels:
-                channels._omni_stock_changed(products)
         return moves

@@ -24,6 +24,8 @@ from . import test_money_eshop
 from . import test_money_lazada
 from . import test_money_rest
 from . import test_money_lines
+from . import test_stock_free_qty
+from . import test_stock_fanout
 from . import test_status_labels
 from . import test_desk_form
 from . import test_adapter_listings
