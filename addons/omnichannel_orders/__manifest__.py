@@ -28,6 +28,7 @@
         "views/omnichannel_orders_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": ["omnichannel_orders/static/src/**/*"],
         "web.assets_tests": ["omnichannel_orders/static/tests/tours/**/*"],
     },
     "installable": True,

@@ -260,12 +260,54 @@ class OmniBulkOperation(models.Model):
                 for order_id, (state, message, attachment) in sorted(results.items())
             ]
         )
+        self._omni_bulk_notify_progress(results)
         done = sum(1 for state, _m, _a in results.values() if state == "done")
         return self.env._(
             "%(done)s done, %(failed)s failed",
             done=done,
             failed=len(results) - done,
         )
+
+    def _omni_bulk_notify_progress(self, results):
+        """Tell who started the operation how far it is, with the result of each
+        order of ``results`` (``{order id: (state, message, attachment)}``, those
+        just processed): Odoo's bus notification ``omni_bulk_progress``, delivered
+        when the chunk's transaction commits; the operation's form follows it."""
+        self.ensure_one()
+        self.invalidate_recordset(
+            ["done_count", "failed_count", "pending_count", "progress", "state"]
+        )
+        orders = self.env["sale.order"].browse(list(results)).exists()
+        names = {order.id: order.display_name for order in orders}
+        self.create_uid._bus_send(
+            "omni_bulk_progress",
+            self._omni_bulk_prepare_progress(
+                [
+                    {
+                        "order_id": order_id if order_id in names else False,
+                        "order": names.get(order_id, ""),
+                        "state": state,
+                        "message": message or "",
+                    }
+                    for order_id, (state, message, _attachment) in sorted(
+                        results.items()
+                    )
+                ]
+            ),
+        )
+
+    def _omni_bulk_prepare_progress(self, results):
+        """The payload of the progress notification (extension point)."""
+        self.ensure_one()
+        return {
+            "operation_id": self.id,
+            "state": self.state,
+            "total": self.total_count,
+            "done": self.done_count,
+            "failed": self.failed_count,
+            "progress": self.progress,
+            "results": results,
+        }
 
     def _omni_bulk_process(self, orders, results):
         """Run the operation on ``orders`` at once; if that fails, order by order,
@@ -428,9 +470,6 @@ class OmniBulkOperation(models.Model):
         orders.action_omni_cancel_request_reject()
 
     # ------------------------------------------------------------------ actions
-    def action_refresh(self):
-        return True
-
     def _omni_open_orders(self, state):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -1,6 +1,8 @@
 import base64
 import io
+import json
 import time
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import Form, new_test_user, tagged
@@ -159,6 +161,62 @@ class TestBulk(OmniCommon):
         self.assertEqual(len(orders[:2].picking_ids), 2, "handed to the warehouse")
         self.assertIn("this order is Sales Order", self._reasons(operation)[orders[2]])
         self.assertEqual(operation.create_uid, self.user)
+
+    def _progress_notifications(self, partner):
+        """The ``omni_bulk_progress`` payloads sent to ``partner``, oldest first."""
+        self.env.cr.precommit.run()  # the bus writes its notifications at commit
+        channel = json.dumps(
+            [self.env.cr.dbname, "res.partner", partner.id], separators=(",", ":")
+        )
+        messages = [
+            json.loads(note.message)
+            for note in self.env["bus.bus"]
+            .sudo()
+            .search([("channel", "=", channel)], order="id")
+        ]
+        return [m["payload"] for m in messages if m["type"] == "omni_bulk_progress"]
+
+    def test_progress_on_the_bus(self):
+        """Each chunk tells its starter how far the operation is, order by order."""
+        orders = self.create_order() | self.create_order()
+        orders[1].action_confirm()
+        operation = self._start("confirm", orders)
+        payloads = self._progress_notifications(self.user.partner_id)
+        self.assertEqual(len(payloads), 1)
+        payload = payloads[0]
+        self.assertEqual(payload["operation_id"], operation.id)
+        self.assertEqual(
+            (payload["total"], payload["done"], payload["failed"]), (2, 1, 1)
+        )
+        self.assertEqual((payload["state"], payload["progress"]), ("done", 100.0))
+        self.assertEqual(
+            [(r["order_id"], r["state"]) for r in payload["results"]],
+            [(orders[0].id, "done"), (orders[1].id, "failed")],
+        )
+        self.assertIn("Sales Order", payload["results"][1]["message"])
+        self.assertEqual(payload["results"][0]["order"], orders[0].display_name)
+
+    def test_progress_of_each_chunk(self):
+        """A queued operation: one notification per chunk job, counts growing."""
+        orders = self.env["sale.order"]
+        for _index in range(25):
+            orders |= self.create_order()
+        chunk_size = patch(
+            "odoo.addons.omnichannel_orders.models.omni_bulk_operation.CHUNK_SIZE", 10
+        )
+        with chunk_size, trap_jobs() as trap:
+            operation = (
+                self.env["omni.bulk.operation"]
+                .with_user(self.user)
+                ._omni_start("confirm", orders)
+            )
+            self.assertFalse(self._progress_notifications(self.user.partner_id))
+            trap.perform_enqueued_jobs()
+        payloads = self._progress_notifications(self.user.partner_id)
+        self.assertEqual([p["done"] for p in payloads], [10, 20, 25])
+        self.assertEqual([len(p["results"]) for p in payloads], [10, 10, 5])
+        self.assertEqual([p["state"] for p in payloads], ["running"] * 2 + ["done"])
+        self.assertEqual(operation.done_count, 25)
 
     def test_invoices(self):
         orders = (
