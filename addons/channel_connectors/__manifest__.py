@@ -21,6 +21,7 @@
         "views/channel_order_binding_views.xml",
         "views/omni_channel_views.xml",
         "views/omni_channel_product_views.xml",
+        "views/omni_channel_stock_views.xml",
         "views/sale_order_views.xml",
         "views/sale_order_desk_form_views.xml",
         "views/channel_connectors_menus.xml",

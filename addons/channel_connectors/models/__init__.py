@@ -10,7 +10,9 @@ from . import omni_channel_mapper
 from . import omni_channel_money
 from . import omni_channel_product
 from . import omni_channel_product_stock
+from . import omni_channel_product_stock_rule
 from . import omni_channel_stock
+from . import omni_channel_stock_rule
 from . import omni_channel_stock_source
 from . import omni_channel_sync_log
 from . import omni_channel_upsert

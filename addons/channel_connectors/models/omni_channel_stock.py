@@ -158,9 +158,13 @@ class OmniChannel(models.Model):
 
     # ---- the push job --------------------------------------------------------------
     def _connector_stock_quantities(self, mappings):
-        """{mapping id: quantity to send} (extension point)."""
+        """{mapping id: quantity to send}: the free quantity, allocated by the
+        channel's rules or the mapping's own (extension point)."""
         free = self._connector_free_qty(mappings.product_id)
-        return {m.id: max(int(free[m.product_id.id]), 0) for m in mappings}
+        return {
+            m.id: self._prepare_stock_quantity(free[m.product_id.id], m)
+            for m in mappings
+        }
 
     def _connector_stock_item(self, mapping, quantity):
         """The adapter's item of one mapping (extension point)."""
