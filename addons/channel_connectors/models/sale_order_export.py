@@ -215,7 +215,9 @@ class SaleOrder(models.Model):
             vals["courier_name"] = result["courier"]
         self.with_context(connector_no_export=True).write(vals)
         if result.get("package_id") and self.channel_binding_ids:
-            self.channel_binding_ids[:1].package_ref = result["package_id"]
+            # the engine's record of the channel's package: the job runs as the
+            # desk user who asked for the shipment, who does not edit bindings
+            self.channel_binding_ids[:1].sudo().package_ref = result["package_id"]
         channel._connector_log(
             "export",
             "order/ship",
