@@ -73,6 +73,7 @@ SCENARIOS = {
     "bulk": "base",
     "lookup": "base",
     "rss": "base",
+    "settlement": "base",
     "webhook": "base",
     "webhook_steps": "base",  # diagnosis only: --only webhook_steps
 }
@@ -281,6 +282,10 @@ def run_scenario(database, scenario, args, rep, with_saw=False, profile=None):
         str(args.workers),
         "--bulk-orders",
         str(args.bulk_orders or args.orders),
+        "--settle-small",
+        str(args.settle_small),
+        "--settle-orders",
+        str(args.settle_orders),
     ]
     if args.sql_profile:
         cmd.append("--sql-profile")
@@ -372,6 +377,14 @@ def summarise(raw):
                 values = [r[size]["rss_mb"] for r in ok]
                 summary[f"{size}_rss_mb"] = {"median": med(values), "min": min(values)}
             summary["orders"] = [ok[0]["small"]["orders"], ok[0]["big"]["orders"]]
+        if scenario == "settlement":
+            for size in ("small", "big"):
+                values = [r[size]["ms_per_order"] for r in ok]
+                summary[f"{size}_ms_per_order"] = {
+                    "median": med(values),
+                    "min": min(values),
+                }
+            summary["orders"] = [ok[0]["small"]["orders"], ok[0]["big"]["orders"]]
         out[scenario] = summary
     return out
 
@@ -445,11 +458,12 @@ def _plain_import_figure(summary, raw, name, figure):
 
 
 def _size_figure(summary, name, figure, unit, target, limit):
-    """``big`` / ``small`` of a scaling scenario (lookup, rss), lower is better."""
+    """``big`` / ``small`` of a scaling scenario (lookup, rss, settlement), lower
+    is better."""
     s = summary.get(name, {})
     if "error" in s:
         return (figure, s["error"], "", "", target, "n/a")
-    key = {"lookup": "mean_ms", "rss": "rss_mb"}[name]
+    key = {"lookup": "mean_ms", "rss": "rss_mb", "settlement": "ms_per_order"}[name]
     sizes = s.get("rows") or s.get("orders")
     small, big = s[f"small_{key}"], s[f"big_{key}"]
     ratio = big["median"] / small["median"]
@@ -551,6 +565,17 @@ def figure_rows(summary, raw, selected):
         rows.append(
             _size_figure(summary, "rss", "RSS after import", "MB", "<= 1.2", 1.2)
         )
+    if "settlement" in selected:
+        rows.append(
+            _size_figure(
+                summary,
+                "settlement",
+                "settlements imported, posted, reconciled: cost per order",
+                "ms/order",
+                "<= 1.2",
+                1.2,
+            )
+        )
     if "webhook" in selected:
         rows.append(_webhook_figure(summary, raw))
     if "bulk" in selected:
@@ -639,6 +664,8 @@ def parse_args():
     parser.add_argument("--lookup-rows", type=int, default=100_000)
     parser.add_argument("--rss-small", type=int, default=1000)
     parser.add_argument("--rss-orders", type=int, default=20_000)
+    parser.add_argument("--settle-small", type=int, default=1000)
+    parser.add_argument("--settle-orders", type=int, default=10_000)
     parser.add_argument(
         "--bulk-orders",
         type=int,
@@ -683,6 +710,7 @@ def parse_args():
         args.orders, args.reps, args.lookups, args.warmup = 5, 1, 100, 2
         args.lookup_small, args.lookup_rows = 200, 2000
         args.rss_small, args.rss_orders = 50, 150
+        args.settle_small, args.settle_orders = 10, 30
         args.rate, args.seconds = 10.0, 2.0
         # more than omni.bulk.operation's SYNC_LIMIT (20): the bulk runs as a job
         args.bulk_orders = 25

@@ -616,7 +616,7 @@ class Simulator:
     """A platform simulator in its own process (``python -m simulators``), like a
     remote platform: it does not share this process' CPU time or GIL."""
 
-    def __init__(self, name, orders, seed):
+    def __init__(self, name, orders, seed, options=None):
         import subprocess
 
         sys.path.insert(0, ROOT)
@@ -626,6 +626,8 @@ class Simulator:
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "simulators", name, "--port", str(self.port)]
         cmd += ["--orders", str(orders), "--seed", str(seed)]
+        for key, value in (options or {}).items():
+            cmd += ["--option", f"{key}={value}"]
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -1494,6 +1496,8 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--server-args", default="")
     parser.add_argument("--bulk-orders", type=int, default=0)
+    parser.add_argument("--settle-small", type=int, default=1000)
+    parser.add_argument("--settle-orders", type=int, default=10_000)
     args = parser.parse_args()
     global WARMUP
     WARMUP = args.warmup

@@ -34,7 +34,16 @@ def main(argv=None):
     parser.add_argument(
         "--faults", default="", help="e.g. rate_5xx=0.2,rate_429=0.1,retry_after=1"
     )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a simulator option, e.g. refresh_ttl=15552000 (Lazada: an online "
+        "app's 180-day refresh token); repeatable",
+    )
     args = parser.parse_args(argv)
+    options = dict(option.split("=", 1) for option in args.option)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     names = sorted(SIMULATORS) if args.name == "all" else [args.name]
     servers = []
@@ -46,6 +55,7 @@ def main(argv=None):
             seed=args.seed,
             faults=args.faults,
             host=args.host,
+            **options,
         ).start()
         servers.append(server)
         sys.stdout.write(f"{name} simulator listening on {server.url}\n")
