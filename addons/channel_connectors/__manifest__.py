@@ -12,6 +12,7 @@
     "data": [
         "security/channel_connectors_security.xml",
         "security/ir.model.access.csv",
+        "security/omni_channel_listing_security.xml",
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
@@ -23,6 +24,7 @@
         "views/omni_channel_product_views.xml",
         "views/omni_channel_stock_views.xml",
         "views/sale_order_views.xml",
+        "views/omni_channel_listing_views.xml",
         "views/sale_order_desk_form_views.xml",
         "views/channel_connectors_menus.xml",
     ],

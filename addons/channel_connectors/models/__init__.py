@@ -6,9 +6,11 @@ from . import channel_webhook_receipt
 from . import omni_bulk_operation
 from . import omni_channel
 from . import omni_channel_import
+from . import omni_channel_listing
 from . import omni_channel_mapper
 from . import omni_channel_money
 from . import omni_channel_product
+from . import omni_channel_product_listing
 from . import omni_channel_product_stock
 from . import omni_channel_product_stock_rule
 from . import omni_channel_stock
