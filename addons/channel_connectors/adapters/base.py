@@ -274,8 +274,10 @@ class ChannelAdapter:
 
     # ---- stock -----------------------------------------------------------------------
     def update_stock(self, items):
-        """``items``: list of {"sku", "quantity", "item_ref"}. Returns the list of
-        SKUs that failed with their reasons: [{"sku", "message"}]."""
+        """``items``: list of {"sku", "quantity", "item_ref"}, optionally with
+        ``location`` (the platform's code of one of the seller's warehouses: then
+        one item per warehouse of the SKU). Returns the list of SKUs that failed
+        with their reasons: [{"sku", "message"}]."""
         raise self._unsupported("receive stock levels")
 
     # ---- listings (the seller's catalogue on the channel) -------------------------

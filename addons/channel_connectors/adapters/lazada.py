@@ -425,16 +425,38 @@ class LazadaAdapter(LazadaOrderParser, LazadaListings, ChannelAdapter):
         return True
 
     # ---- stock -------------------------------------------------------------------
+    @staticmethod
+    def _stock_sku_xml(sku, entries):
+        """One ``<Sku>``: its quantity, or with items carrying a ``location``
+        (a multi-warehouse seller's ``WarehouseCode``), its
+        ``MultiWarehouseInventories``."""
+        located = [item for item in entries if item.get("location")]
+        if not located:
+            return "<Sku><SellerSku>{}</SellerSku><Quantity>{}</Quantity></Sku>".format(
+                escape(str(sku)), max(int(entries[-1]["quantity"]), 0)
+            )
+        inventories = "".join(
+            "<MultiWarehouseInventory><WarehouseCode>{}</WarehouseCode>"
+            "<Quantity>{}</Quantity></MultiWarehouseInventory>".format(
+                escape(str(item["location"])), max(int(item["quantity"]), 0)
+            )
+            for item in located
+        )
+        return (
+            f"<Sku><SellerSku>{escape(str(sku))}</SellerSku>"
+            f"<MultiWarehouseInventories>{inventories}</MultiWarehouseInventories></Sku>"
+        )
+
     def update_stock(self, items):
         failures = []
-        for start in range(0, len(items), STOCK_BATCH):
-            chunk = items[start : start + STOCK_BATCH]
-            skus = "".join(
-                "<Sku><SellerSku>{}</SellerSku><Quantity>{}</Quantity></Sku>".format(
-                    escape(str(item["sku"])), max(int(item["quantity"]), 0)
-                )
-                for item in chunk
-            )
+        by_sku = {}
+        for item in items:
+            by_sku.setdefault(item["sku"], []).append(item)
+        skus_todo = list(by_sku.items())
+        for start in range(0, len(skus_todo), STOCK_BATCH):
+            batch = skus_todo[start : start + STOCK_BATCH]
+            chunk = [item for _sku, entries in batch for item in entries[:1]]
+            skus = "".join(self._stock_sku_xml(sku, entries) for sku, entries in batch)
             payload = f"<Request><Product><Skus>{skus}</Skus></Product></Request>"
             try:
                 answer = self._call(

@@ -498,6 +498,21 @@ class ShopeeAdapter(ShopeeOrderParser, ShopeeLabels, ShopeeListings, ChannelAdap
         return {"updated_at": from_epoch(response.get("update_time"))}
 
     # ---- stock -----------------------------------------------------------------------
+    @staticmethod
+    def _seller_stock(entries):
+        """``seller_stock`` of one model: per ``location_id`` where the items
+        carry a ``location``, else one stock."""
+        located = [item for item in entries if item.get("location")]
+        if not located:
+            return [{"stock": max(int(entries[-1].get("quantity") or 0), 0)}]
+        return [
+            {
+                "location_id": str(item["location"]),
+                "stock": max(int(item.get("quantity") or 0), 0),
+            }
+            for item in located
+        ]
+
     def update_stock(self, items):
         failures = []
         by_item = {}
@@ -507,21 +522,21 @@ class ShopeeAdapter(ShopeeOrderParser, ShopeeLabels, ShopeeListings, ChannelAdap
             except ValueError as exc:
                 failures.append({"sku": item.get("sku"), "message": str(exc)})
                 continue
-            by_item.setdefault(item_id, []).append((model_id, item))
-        for item_id, models in by_item.items():
+            # items of the same model with a ``location``: one seller_stock each
+            by_item.setdefault(item_id, {}).setdefault(model_id, []).append(item)
+        for item_id, by_model in by_item.items():
+            models = list(by_model.items())
             for index in range(0, len(models), STOCK_BATCH):
                 batch = models[index : index + STOCK_BATCH]
-                skus = {model_id: item.get("sku") for model_id, item in batch}
+                skus = {model_id: entries[0].get("sku") for model_id, entries in batch}
                 body = {
                     "item_id": item_id,
                     "stock_list": [
                         {
                             "model_id": model_id,
-                            "seller_stock": [
-                                {"stock": max(int(item.get("quantity") or 0), 0)}
-                            ],
+                            "seller_stock": self._seller_stock(entries),
                         }
-                        for model_id, item in batch
+                        for model_id, entries in batch
                     ],
                 }
                 try:

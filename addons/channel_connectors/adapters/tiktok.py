@@ -19,8 +19,9 @@ Connection: ``app_key``, ``app_secret``, ``access_token``, ``refresh_token``,
 ``shop_cipher``, ``page_limit`` (≤ 100), ``timeout``.
 
 Lines keep ``item_ref`` = ``"<product_id>:<sku_id>"`` (optionally
-``":<warehouse_id>"`` appended by the caller): :meth:`TikTokAdapter.update_stock`
-needs the product id, the API updates inventory per product.
+``":<warehouse_id>"`` appended by the caller, or the stock item's ``location``):
+:meth:`TikTokAdapter.update_stock` needs the product id, the API updates
+inventory per product (every warehouse of a SKU in one call).
 """
 
 import hashlib
@@ -417,8 +418,11 @@ class TikTokAdapter(TikTokOrderParser, TikTokListings, ChannelAdapter):
                     }
                 )
                 continue
+            warehouse = item.get("location") or (
+                parts[2] if len(parts) > 2 and parts[2] else None
+            )
             by_product.setdefault(parts[0], {}).setdefault(parts[1], []).append(
-                (parts[2] if len(parts) > 2 and parts[2] else None, item)
+                (warehouse, item)
             )
         for product_id, skus in by_product.items():
             failures += self._update_product_stock(product_id, skus)

@@ -15,6 +15,12 @@ class OmniChannelProduct(models.Model):
         help="The free quantity of the product may have changed since it was last "
         "sent to the channel.",
     )
+    last_stock_sent_locations = fields.Json(
+        readonly=True,
+        copy=False,
+        help="{platform warehouse code: quantity} last sent, on a channel with "
+        "platform warehouses.",
+    )
 
     def _connector_mark_stock_dirty(self):
         """Flag these mappings for the next stock push, in one statement. Always

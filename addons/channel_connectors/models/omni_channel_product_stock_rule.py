@@ -13,10 +13,9 @@ class OmniChannelProduct(models.Model):
         string="Own Stock Rule",
         help="This SKU's buffer, share, cap and threshold replace the channel's.",
     )
-    stock_buffer = fields.Float(string="Stock Buffer", digits="Product Unit of Measure")
+    stock_buffer = fields.Float(digits="Product Unit of Measure")
     stock_share = fields.Float(string="Stock Share (%)", default=100.0)
     stock_cap = fields.Float(
-        string="Stock Cap",
         digits="Product Unit of Measure",
         help="0: no cap.",
     )

@@ -15,6 +15,7 @@ mappings of its products on every connector channel of the company
 which sends the flagged SKUs whose quantity changed, in the platform's batches.
 """
 
+import json
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -158,26 +159,53 @@ class OmniChannel(models.Model):
 
     # ---- the push job --------------------------------------------------------------
     def _connector_stock_quantities(self, mappings):
-        """{mapping id: quantity to send}: the free quantity, allocated by the
+        """{mapping id: {platform warehouse code or False: quantity to send}}: the
+        free quantity of each stock source of the channel, allocated by the
         channel's rules or the mapping's own (extension point)."""
-        free = self._connector_free_qty(mappings.product_id)
-        return {
-            m.id: self._prepare_stock_quantity(free[m.product_id.id], m)
-            for m in mappings
-        }
+        quantities = defaultdict(dict)
+        for code, warehouses in self._connector_stock_sources():
+            free = self._connector_free_qty(mappings.product_id, warehouses)
+            for mapping in mappings:
+                quantities[mapping.id][code] = self._prepare_stock_quantity(
+                    free[mapping.product_id.id], mapping
+                )
+        return quantities
 
-    def _connector_stock_item(self, mapping, quantity):
-        """The adapter's item of one mapping (extension point)."""
-        return {
+    def _connector_stock_item(self, mapping, quantity, location=False):
+        """The adapter's item of one mapping (in one platform warehouse)
+        (extension point)."""
+        item = {
             "sku": mapping.channel_sku,
             "quantity": quantity,
             "item_ref": mapping.channel_item_ref or False,
         }
+        if location:
+            item["location"] = location
+        return item
+
+    @staticmethod
+    def _connector_stock_sent_vals(quantities):
+        """What a mapping keeps of the quantities sent ({code or False: qty})."""
+        located = {code: qty for code, qty in quantities.items() if code}
+        return {
+            "last_stock_sent": sum(quantities.values()),
+            "last_stock_sent_locations": located or False,
+        }
+
+    @staticmethod
+    def _connector_stock_changed_since_sent(mapping, quantities):
+        if not mapping.stock_sent_at:
+            return True
+        if set(quantities) == {False}:
+            return quantities[False] != int(mapping.last_stock_sent)
+        located = {code: qty for code, qty in quantities.items() if code}
+        return located != (mapping.last_stock_sent_locations or {})
 
     def _export_stock_job(self):
         """Job: send the free quantity of every flagged SKU whose quantity changed
-        since it was last sent; the flag is cleared once the channel took it
-        (a SKU the channel refused stays flagged for the next push)."""
+        since it was last sent (per platform warehouse where the channel has
+        them); the flag is cleared once the channel took it (a SKU the channel
+        refused stays flagged for the next push)."""
         self.ensure_one()
         mappings = (
             self.env["omni.channel.product"]
@@ -188,37 +216,42 @@ class OmniChannel(models.Model):
             return self.env._("Nothing changed")
         quantities = self._connector_stock_quantities(mappings)
         todo = mappings.filtered(
-            lambda m: not m.stock_sent_at or quantities[m.id] != int(m.last_stock_sent)
+            lambda m: self._connector_stock_changed_since_sent(m, quantities[m.id])
         )
         (mappings - todo).write({"stock_dirty": False})
         if not todo:
             return self.env._("Nothing changed")
-        items = [self._connector_stock_item(m, quantities[m.id]) for m in todo]
+        items = [
+            self._connector_stock_item(m, qty, code)
+            for m in todo
+            for code, qty in quantities[m.id].items()
+        ]
         with self._connector_job_guard("export", "stock/update"):
             failures = self._connector_call(lambda adapter: adapter.update_stock(items))
         failed = {f["sku"] for f in failures}
         now = fields.Datetime.now()
-        by_quantity = defaultdict(lambda: self.env["omni.channel.product"])
+        by_values = defaultdict(lambda: self.env["omni.channel.product"])
         for mapping in todo.filtered(lambda m: m.channel_sku not in failed):
-            by_quantity[quantities[mapping.id]] |= mapping
-        for quantity, sent in by_quantity.items():
+            by_values[json.dumps(sorted(quantities[mapping.id].items()))] |= mapping
+        for sent in by_values.values():
             sent.write(
-                {
-                    "last_stock_sent": quantity,
-                    "stock_sent_at": now,
-                    "stock_dirty": False,
-                }
+                dict(
+                    self._connector_stock_sent_vals(quantities[sent[0].id]),
+                    stock_sent_at=now,
+                    stock_dirty=False,
+                )
             )
+        sent_count = len(todo) - len(failed & set(todo.mapped("channel_sku")))
         self._connector_log(
             "export",
             "stock/update",
             state="failed" if failures else "done",
             message=self.env._(
                 "%(sent)s SKU(s) sent, %(failed)s failed",
-                sent=len(todo) - len(failed & set(todo.mapped("channel_sku"))),
+                sent=sent_count,
                 failed=len(failed),
             )
             + ("\n" + "\n".join(f"{f['sku']}: {f['message']}" for f in failures)),
             payload=items,
         )
-        return self.env._("%(count)s SKU(s) sent", count=len(items))
+        return self.env._("%(count)s SKU(s) sent", count=len(todo))

@@ -15,7 +15,6 @@ class OmniChannel(models.Model):
     _inherit = "omni.channel"
 
     stock_buffer = fields.Float(
-        string="Stock Buffer",
         digits="Product Unit of Measure",
         help="Units kept back: never offered on this channel.",
     )
@@ -26,7 +25,6 @@ class OmniChannel(models.Model):
         "channel, rounded down.",
     )
     stock_cap = fields.Float(
-        string="Stock Cap",
         digits="Product Unit of Measure",
         help="At most this quantity is offered on this channel (0: no cap).",
     )
@@ -49,16 +47,20 @@ class OmniChannel(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if set(vals) & set(STOCK_RULE_FIELDS + STOCK_SOURCE_FIELDS):
-            # every SKU of the channel may show another quantity now
-            mappings = (
-                self.env["omni.channel.product"]
-                .sudo()
-                .search([("channel_id", "in", self._connector_stock_channels().ids)])
-            )
-            mappings._connector_mark_stock_dirty()
-            for channel in mappings.channel_id:
-                channel._enqueue_stock_export()
+            self._connector_stock_sources_changed()
         return res
+
+    def _connector_stock_sources_changed(self):
+        """Every SKU of these channels may show another quantity now: flagged,
+        and a push enqueued."""
+        mappings = (
+            self.env["omni.channel.product"]
+            .sudo()
+            .search([("channel_id", "in", self._connector_stock_channels().ids)])
+        )
+        mappings._connector_mark_stock_dirty()
+        for channel in mappings.channel_id:
+            channel._enqueue_stock_export()
 
     @api.model
     def _prepare_stock_quantity(self, free, mapping):
