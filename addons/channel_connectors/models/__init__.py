@@ -5,10 +5,13 @@ from . import channel_sync_log
 from . import channel_webhook_receipt
 from . import omni_bulk_operation
 from . import omni_channel
+from . import omni_channel_catalogue
 from . import omni_channel_import
+from . import omni_channel_listing
 from . import omni_channel_mapper
 from . import omni_channel_money
 from . import omni_channel_product
+from . import omni_channel_product_listing
 from . import omni_channel_product_stock
 from . import omni_channel_product_stock_rule
 from . import omni_channel_stock
@@ -22,6 +25,7 @@ from . import sale_order
 from . import sale_order_desk
 from . import sale_order_export
 from . import sale_order_shipment
+from . import sale_order_sync
 from . import sale_order_stock
 from . import stock_move
 from . import stock_picking
