@@ -32,6 +32,9 @@
         "views/sale_order_desk_form_views.xml",
         "views/channel_connectors_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["channel_connectors/static/tests/tours/**/*"],
+    },
     "installable": True,
     "development_status": "Alpha",
 }

@@ -1,38 +1,16 @@
 import base64
-import logging
-import os
-from pathlib import Path
-from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import ChromeBrowser, get_db_name
-from odoo.tools import config
 
-_logger = logging.getLogger(__name__)
+from .tour_common import ScreenshotTourMixin
 
 ORDER_DESK = "/odoo/action-omnichannel_orders.sale_order_action_order_desk"
 DASHBOARD = "/odoo/action-omnichannel_orders.omni_channel_action_dashboard"
 
 
-def screenshot_dir():
-    """Where the tours' final screens are saved: ``$OMNI_TEST_ARTIFACTS/screenshots``
-    if set; in the project's repository ``var/test-artifacts/screenshots`` (or
-    under ``$OMNI_VAR_DIR``); else Odoo's screenshots folder
-    (``--screenshots``, ``/tmp/odoo_tests`` by default) ``/<db>/screenshots``."""
-    base = os.environ.get("OMNI_TEST_ARTIFACTS")
-    if not base:
-        root = Path(__file__).resolve().parents[3]
-        if (root / "scripts" / "run_tests.py").is_file():
-            var = os.environ.get("OMNI_VAR_DIR") or root / "var"
-            base = Path(var) / "test-artifacts"
-        else:
-            base = Path(config["screenshots"]) / get_db_name()
-    return Path(base) / "screenshots"
-
-
 @tagged("post_install", "-at_install")
-class TestTours(HttpCase):
+class TestTours(ScreenshotTourMixin, HttpCase):
     """The order desk in a real browser (headless Chromium): a manual B2B order
     with its payment proof, the inbox filtered and bulk-confirmed, the dashboard.
     The final screen of each tour is saved as a PNG (see ``screenshot_dir``)."""
@@ -101,10 +79,6 @@ class TestTours(HttpCase):
         )
         cls.phone_desk, cls.shop, cls.other_shop = channels
 
-    def setUp(self):
-        super().setUp()
-        self.screenshots = []
-
     def _order(self, channel, ref):
         return (
             self.env["sale.order"]
@@ -123,34 +97,6 @@ class TestTours(HttpCase):
                 }
             )
         )
-
-    def _start_tour(self, url, tour, screenshot):
-        """``start_tour`` as the order desk user, then a screenshot of the last
-        screen, taken once the tour's last step has passed."""
-        test = self
-
-        original = ChromeBrowser._wait_code_ok
-
-        def wait_code_ok_then_capture(browser, code, timeout, error_checker=None):
-            original(browser, code, timeout, error_checker=error_checker)
-            test._save_screenshot(browser, screenshot)
-
-        with patch.object(ChromeBrowser, "_wait_code_ok", wait_code_ok_then_capture):
-            self.start_tour(url, tour, login=self.user.login, timeout=120)
-
-    def _save_screenshot(self, browser, name):
-        try:
-            result = browser._websocket_request("Page.captureScreenshot", timeout=30)
-            folder = screenshot_dir()
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{name}.png"
-            path.write_bytes(base64.b64decode(result["data"]))
-        except (OSError, KeyError, TypeError, TimeoutError) as error:
-            # a screenshot is an artefact: its loss must not fail the test
-            _logger.info("Screenshot %s not saved: %s", name, error)
-            return
-        self.screenshots.append(path)
-        _logger.info("Screenshot of the tour's last screen: %s", path)
 
     def test_manual_b2b_order(self):
         self._start_tour(
