@@ -48,6 +48,12 @@ quantity (per ``location_id``); the orders created since take their units away a
 the buyers stop at 0 (fewer units, another model, or no order). Before any update a
 model sells from its seeded stock without limit.
 
+Returns and refunds (MORE_API_FACTS section 1, :class:`ShopeeReturns`): ``GET
+get_return_list``, ``GET get_return_detail``, ``POST confirm``, ``accept_offer``,
+``offer`` and ``dispute`` under ``/api/v2/returns/``; buyers ask with ``POST
+/_sim/returns/new``, their parcels arrive with
+``POST /_sim/returns/{return_sn}/parcel``.
+
 Control endpoints (besides the core ones): ``POST /_sim/auth/code``,
 ``POST /_sim/orders/new {"count"[, "status", "lines", "force"]}`` (-> ``order_sn_list``,
 ``not_created``; ``lines`` = [{"sku", "qty"}] orders those SKUs, ``force`` beyond the
@@ -74,6 +80,7 @@ from .listings import ShopeeListings
 from .logistics import ShopeeLogistics, build_pdf
 from .orders import ShopeeOrders
 from .push import ShopeePush
+from .returns import ShopeeReturns
 from .server import ShopeeSimulator
 from .state import ShopeeState
 from .stock import ShopeeStock, build_items

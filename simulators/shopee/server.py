@@ -11,11 +11,13 @@ from .listings import ShopeeListings
 from .logistics import ShopeeLogistics
 from .orders import ShopeeOrders
 from .push import ShopeePush
+from .returns import ShopeeReturns
 from .state import ShopeeState
 from .stock import ShopeeStock
 
 
 class ShopeeSimulator(
+    ShopeeReturns,
     ShopeeAuth,
     ShopeeState,
     ShopeePush,
