@@ -104,6 +104,8 @@ class OmniChannel(models.Model):
             records = self._upsert_listings(listings)
             attached = records._attach_existing_mappings()
             linked = records._auto_link()
+            # a listing another worker stored meanwhile: a retry, inside the guard
+            self.env.flush_all()
         if next_cursor:
             self._enqueue_listing_import(next_cursor)
         message = self.env._(

@@ -1,11 +1,25 @@
 """omni.channel.product: a SKU mapping made or changed by hand (or by an import)
-links the channel's listings of its SKU."""
+links the channel's listings of its SKU; Odoo's import offers a template for
+linking SKUs in bulk."""
 
 from odoo import api, models
 
 
 class OmniChannelProduct(models.Model):
     _inherit = "omni.channel.product"
+
+    @api.model
+    def get_import_templates(self):
+        """The bulk-link template of Odoo's import (base_import): the channel,
+        the channel's SKU and the product (its internal reference, barcode or
+        name)."""
+        return [
+            {
+                "label": self.env._("Import Template for SKU Mappings"),
+                "template": "/channel_connectors/static/import/"
+                "sku_mappings_template.csv",
+            }
+        ]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -4,8 +4,8 @@ barcode; the rest an unlinked queue with suggestions; bulk links through Odoo's
 import; the order desk's SYNC."""
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tests import new_test_user, tagged
+from odoo.tools import file_open, mute_logger
 
 from simulators.data import catalogue
 
@@ -338,3 +338,57 @@ class TestCatalogueBulkAndSync(CatalogueMixin, LazadaCommon):
             result = self.env["sale.order"].action_channel_sync()
             self.assert_stock_push_enqueued(trap)
         self.assertIn("0 SKU(s) linked", result["params"]["message"])
+
+    def test_import_template_links_in_bulk(self):
+        """The template Odoo's import offers imports as it is: its products are
+        found by internal reference and by barcode."""
+        template = self.env["omni.channel.product"].get_import_templates()[0]
+        with file_open(template["template"].lstrip("/"), "rb") as handle:
+            content = handle.read()
+        self.assertTrue(content.startswith(b"Channel,Channel SKU,Product\n"))
+        self.assertIn(self.channel.name.encode(), content)
+        mug = self._create_product("Mug 350", "MUG-001", 25.0)
+        tee = self._create_product("Tee M", "TEE-M", 59.0)
+        tee.barcode = "8991234567895"
+        importer = self.env["base_import.import"].create(
+            {
+                "res_model": "omni.channel.product",
+                "file": content,
+                "file_name": "sku_mappings_template.csv",
+                "file_type": "text/csv",
+            }
+        )
+        result = importer.execute_import(
+            ["channel_id", "channel_sku", "product_id"],
+            ["Channel", "Channel SKU", "Product"],
+            {"quoting": '"', "separator": ",", "has_headers": True},
+        )
+        self.assertFalse(result["messages"], result["messages"])
+        self.assertEqual(self.mapping("MUG-350").product_id, mug)
+        self.assertEqual(self.mapping("TSHIRT-M").product_id, tee)
+
+    def test_desk_user_links_and_syncs(self):
+        """An order desk user (no connector rights) works the unlinked queue and
+        presses SYNC."""
+        kettle = self._create_product("Electric kettle 1.7 L", "K-17", 120.0)
+        self.import_listings()
+        user = new_test_user(
+            self.env,
+            login="desk_catalogue",
+            groups="omnichannel_orders.group_order_desk_user",
+        )
+        env = self.env(user=user)
+        queue = env["omni.channel.listing"].search(
+            [("channel_id", "=", self.channel.id), ("state", "=", "unlinked")]
+        )
+        kettle_listing = queue.filtered(lambda r: r.seller_sku == "KETTLE")
+        self.assertEqual(kettle_listing.suggested_product_id, kettle)
+        with self.jobs() as trap:
+            kettle_listing.action_link_suggestion()
+            self.assert_stock_push_enqueued(trap)
+        self.assertEqual(self.mapping("KETTLE").product_id, kettle)
+        self.assertEqual(self.mapping("KETTLE").create_uid, user)
+        with self.jobs() as trap:
+            result = env["sale.order"].action_channel_sync()
+            self.assert_stock_push_enqueued(trap)
+        self.assertEqual(result["params"]["type"], "success")
