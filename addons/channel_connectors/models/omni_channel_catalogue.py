@@ -82,20 +82,23 @@ class OmniChannel(models.Model):
         }
 
     # ---- listings import -----------------------------------------------------------
-    def _enqueue_listing_import(self, cursor=None):
-        """One job per page of listings (identity: channel + page cursor)."""
+    def _enqueue_listing_import(self, cursor=None, started_at=None):
+        """One job per page of listings (identity: channel + page cursor); the
+        pages of one import share when it started."""
         self.ensure_one()
+        started_at = started_at or fields.Datetime.to_string(fields.Datetime.now())
         return self.with_delay(
             identity_key=f"channel_connectors.listings:{self.id}:{cursor or ''}",
             description=self.env._(
                 "Import the listings of %(channel)s", channel=self.name
             ),
-        )._import_listings_job(cursor)
+        )._import_listings_job(cursor, started_at)
 
-    def _import_listings_job(self, cursor=None):
+    def _import_listings_job(self, cursor=None, started_at=None):
         """Job: read one page of the channel's listings, store them (an upsert on
         the channel's SKU id), link them by SKU then barcode, and enqueue the next
-        page."""
+        page; after the last one, archive the listings the import did not see (no
+        longer listed on the channel)."""
         self.ensure_one()
         with self._connector_job_guard("import", "products/list"):
             listings, next_cursor = self._connector_call(
@@ -106,16 +109,27 @@ class OmniChannel(models.Model):
             linked = records._auto_link()
             # a listing another worker stored meanwhile: a retry, inside the guard
             self.env.flush_all()
+        gone = self.env["omni.channel.listing"]
         if next_cursor:
-            self._enqueue_listing_import(next_cursor)
+            self._enqueue_listing_import(next_cursor, started_at)
+        elif started_at:
+            gone = gone.search(
+                [
+                    ("channel_id", "=", self.id),
+                    ("imported_at", "<", started_at),
+                ]
+            )
+            gone.write({"active": False})
         message = self.env._(
             "%(count)s listing(s) stored, %(mapped)s with an existing SKU mapping, "
-            "%(sku)s linked by SKU, %(barcode)s by barcode, %(unlinked)s unlinked",
+            "%(sku)s linked by SKU, %(barcode)s by barcode, %(unlinked)s unlinked, "
+            "%(gone)s no longer listed",
             count=len(records),
             mapped=len(attached),
             sku=linked["sku"],
             barcode=linked["barcode"],
             unlinked=len(records.filtered(lambda r: r.state == "unlinked")),
+            gone=len(gone),
         )
         self._connector_log("import", "products/list", message=message)
         return message
@@ -165,7 +179,7 @@ class OmniChannel(models.Model):
                 by_ref[str(listing["sku_ref"])] = listing
         existing = {
             r.sku_ref: r
-            for r in Listing.search(
+            for r in Listing.with_context(active_test=False).search(
                 [("channel_id", "=", self.id), ("sku_ref", "in", list(by_ref))]
             )
         }
@@ -173,7 +187,9 @@ class OmniChannel(models.Model):
         records = Listing.browse()
         to_create = []
         for sku_ref, listing in by_ref.items():
-            vals = dict(self._prepare_listing_vals(listing), imported_at=now)
+            vals = dict(
+                self._prepare_listing_vals(listing), imported_at=now, active=True
+            )
             record = existing.get(sku_ref)
             if record:
                 record.write(vals)

@@ -64,6 +64,10 @@ class OmniChannelListing(models.Model):
     barcode = fields.Char(readonly=True, help="The GTIN / EAN the listing gives.")
     status = fields.Char(string="Channel Status", readonly=True)
     imported_at = fields.Datetime(readonly=True, copy=False)
+    active = fields.Boolean(
+        default=True,
+        help="Archived: the channel did not list the SKU at the last import.",
+    )
     mapping_id = fields.Many2one(
         comodel_name="omni.channel.product",
         string="SKU Mapping",

@@ -3,6 +3,9 @@ their simulators over HTTP, linked by seller SKU = internal reference, then by
 barcode; the rest an unlinked queue with suggestions; bulk links through Odoo's
 import; the order desk's SYNC."""
 
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import file_open, mute_logger
@@ -124,6 +127,28 @@ class TestLazadaCatalogue(CatalogueMixin, LazadaCommon):
             ),
             mappings,
         )
+
+    def test_listings_no_longer_listed_are_archived(self):
+        self.import_listings()
+        gone = self.env["omni.channel.listing"].create(
+            {
+                "channel_id": self.channel.id,
+                "sku_ref": "999_SG-9",
+                "seller_sku": "DISCONTINUED",
+                "imported_at": fields.Datetime.now() - timedelta(days=2),
+            }
+        )
+        mug = self.listing("MUG")
+        mug.active = False
+        self.import_listings()
+        self.assertFalse(gone.active)
+        self.assertTrue(mug.active, "listed again: back in the list")
+        self.assertEqual(len(self.listings()), len(SKUS))
+        log = self.env["channel.sync.log"].search(
+            [("channel_id", "=", self.channel.id), ("operation", "=", "products/list")],
+            limit=1,
+        )
+        self.assertIn("1 no longer listed", log.message)
 
     def test_link_by_hand_and_unlink(self):
         self.import_listings()
