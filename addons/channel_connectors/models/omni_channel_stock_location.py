@@ -51,6 +51,12 @@ class OmniChannelStockLocation(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if {"code", "warehouse_ids"} & set(vals):
+        if {"code", "warehouse_ids", "channel_id"} & set(vals):
             self.channel_id._connector_stock_sources_changed()
+        return res
+
+    def unlink(self):
+        channels = self.channel_id
+        res = super().unlink()
+        channels._connector_stock_sources_changed()
         return res

@@ -8,7 +8,12 @@ from odoo.tools import float_round
 
 #: the fields whose change changes what every mapping of the channel shows
 STOCK_RULE_FIELDS = ("stock_buffer", "stock_share", "stock_cap", "stock_zero_below")
-STOCK_SOURCE_FIELDS = ("warehouse_id", "stock_warehouse_ids", "stock_location_ids")
+STOCK_SOURCE_FIELDS = (
+    "warehouse_id",
+    "stock_warehouse_ids",
+    "stock_location_ids",
+    "stock_sync",
+)
 
 
 class OmniChannel(models.Model):

@@ -138,3 +138,16 @@ class TestStockLocations(StockChannelsCommon):
                     "warehouse_ids": [(6, 0, self.warehouse.ids)],
                 }
             )
+
+    def test_location_removed(self):
+        """A platform warehouse removed: the channel's SKUs are pushed again, as
+        one stock per SKU."""
+        shopee = self.channels["shopee"]
+        self.locate(shopee, "MYZ01", "MYZ02")
+        self.env["omni.channel.product"].search([]).write({"stock_dirty": False})
+        with trap_jobs() as trap:
+            shopee.stock_location_ids.unlink()
+            trap.assert_jobs_count(1, only=shopee._export_stock_job)
+            self.assertTrue(all(shopee.sku_mapping_ids.mapped("stock_dirty")))
+            trap.perform_enqueued_jobs()
+        self.assertEqual(self.sim_stock("shopee")[self.sku], 100)

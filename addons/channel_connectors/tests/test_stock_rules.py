@@ -134,3 +134,20 @@ class TestStockRules(StockChannelsCommon):
             self.mapping.write({"stock_cap": 0, "stock_share": 25})
             trap.perform_enqueued_jobs()
         self.assertEqual(self.sim_stock("shopee")[self.sku], 20)  # 80 × 25 %
+
+    def test_push_switched_on(self):
+        """Stock push switched on: every SKU of the channel is pushed."""
+        lazada = self.channels["lazada"]
+        lazada.stock_sync = False
+        self.env["omni.channel.product"].search([]).write({"stock_dirty": False})
+        with trap_jobs() as trap:
+            self.channels["tiktok"]._omni_stock_changed(self.product)
+            self.assertNotIn(
+                f"channel_connectors.stock:{lazada.id}",
+                [j.identity_key for j in trap.enqueued_jobs],
+            )
+        with trap_jobs() as trap:
+            lazada.stock_sync = True
+            trap.assert_jobs_count(1, only=lazada._export_stock_job)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(len(self.sim_stock("lazada")), len(self.products))
