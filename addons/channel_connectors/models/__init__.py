@@ -24,6 +24,7 @@ from . import omni_channel_webhook
 from . import sale_order
 from . import sale_order_desk
 from . import sale_order_export
+from . import sale_order_line_stock
 from . import sale_order_shipment
 from . import sale_order_sync
 from . import sale_order_stock

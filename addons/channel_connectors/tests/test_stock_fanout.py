@@ -215,3 +215,41 @@ class TestStockFanout(StockChannelsCommon):
         self.assertFalse(
             self.env["omni.channel.product"].search([("stock_dirty", "=", True)])
         )
+
+    def test_line_edited_or_removed(self):
+        """A buffered order's line edited or removed changes what it holds: every
+        channel is flagged; a line of a quotation without channel flags nothing."""
+        sku, product = next(iter(self.products.items()))
+        order = self.create_order(
+            self.channels["lazada"],
+            lines=[(product, 2, 10.0), (self.product_a, 1, 5.0)],
+        )
+        line = order.order_line.filtered(lambda ln: ln.product_id == product)
+        for change in (
+            lambda: line.write({"product_uom_qty": 9}),
+            line.unlink,
+        ):
+            self.env["omni.channel.product"].search([]).write({"stock_dirty": False})
+            with trap_jobs() as trap:
+                change()
+                self.assertEqual(trap.jobs_count(), 3)
+            for platform, channel in self.channels.items():
+                self.assertEqual(self.dirty(channel).product_id, product, platform)
+        self.run_stock_jobs()
+        self.assertEqual(self.sim_stock("shopee")[sku], 100)
+        plain = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": 3})
+                ],
+            }
+        )
+        self.env["omni.channel.product"].search([]).write({"stock_dirty": False})
+        with trap_jobs() as trap:
+            plain.order_line.product_uom_qty = 5
+            plain.order_line.unlink()
+            trap.assert_jobs_count(0)
+        self.assertFalse(
+            self.env["omni.channel.product"].search([("stock_dirty", "=", True)])
+        )
