@@ -1,0 +1,25 @@
+{
+    "name": "Channel Returns",
+    "summary": "Marketplace returns and refunds on OCA RMA: pulled, decided from "
+    "Odoo, received, graded, credited",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "license": "AGPL-3",
+    "author": "Omnichannel Order Management Contributors",
+    "website": "https://github.com/omnichannel-oms/odoo-omnichannel",
+    "depends": ["channel_connectors", "rma_sale", "queue_job"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/channel_returns_security.xml",
+        "security/ir.model.access.csv",
+        "data/rma_operation_data.xml",
+        "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
+        "wizards/channel_return_decision_views.xml",
+        "views/rma_views.xml",
+        "views/channel_return_views.xml",
+        "views/channel_returns_menus.xml",
+    ],
+    "installable": True,
+    "development_status": "Alpha",
+}

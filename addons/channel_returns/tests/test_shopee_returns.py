@@ -1,0 +1,301 @@
+"""Shopee returns through Odoo and the Shopee simulator, over HTTP."""
+
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.sql_db import db_connect
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..adapters import get_client_class
+from .common import ShopeeReturnsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestShopeeReturns(ShopeeReturnsCommon):
+    def test_return_approved_received_restocked_credited(self):
+        """buyer asks → RMA with its deadline → approved on Shopee → parcel
+        received in Odoo → graded sellable, restocked and pushed → refunded on
+        Shopee → credit note of the invoice for the refunded amount."""
+        order = self.delivered_order()
+        invoice = order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        deadline = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
+        return_sn = self.ask_return(
+            order,
+            reason="ITEM_DAMAGED",
+            text_reason="Arrived broken",
+            images=["https://cf.shopee.example/file/proof-1"],
+            due_date=self.epoch(deadline),
+        )
+        self.pull_returns()
+        ret = self.return_of(return_sn)
+        self.assertEqual(len(ret), 1)
+        self.assertEqual(ret.order_id, order)
+        self.assertEqual(ret.stage, "to_answer")
+        self.assertEqual(ret.platform_status, "REQUESTED")
+        self.assertEqual(ret.reason, "ITEM_DAMAGED")
+        self.assertEqual(ret.reason_text, "Arrived broken")
+        self.assertEqual(ret.deadline, deadline)
+        sim_ret = self.sim_return(return_sn)
+        self.assertAlmostEqual(ret.refund_amount, sim_ret["refund_amount"])
+        self.assertEqual(ret.currency_id, order.currency_id)
+        # the deadline is an activity; the evidence, attachments
+        activity = ret.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.date_deadline, deadline.date())
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", "channel.return"), ("res_id", "=", ret.id)]
+        )
+        self.assertEqual(
+            attachments.mapped("url"), ["https://cf.shopee.example/file/proof-1"]
+        )
+        # one RMA per returned line, linked to the order's delivery
+        rmas = ret.rma_ids
+        lines = order.order_line.filtered("channel_sku")
+        self.assertEqual(len(rmas), len(lines))
+        self.assertEqual(rmas.order_id, order)
+        self.assertEqual(set(rmas.product_id.ids), set(lines.product_id.ids))
+        self.assertTrue(all(rma.move_id.state == "done" for rma in rmas))
+        self.assertEqual(set(rmas.mapped("channel_desk_tab")), {"to_answer"})
+        self.assertEqual(set(rmas.mapped("channel_return_ref")), {return_sn})
+        # approved from the RMA: pushed, the receipt made
+        rmas[0].action_channel_approve()
+        self.assertEqual(self.sim_return(return_sn)["status"], "PROCESSING")
+        self.assertEqual(ret.stage, "awaiting_parcel")
+        self.assertEqual(set(rmas.mapped("state")), {"confirmed"})
+        self.assertEqual(set(rmas.mapped("channel_desk_tab")), {"awaiting_parcel"})
+        self.assertFalse(ret.activity_ids)
+        receipt = rmas.reception_move_id.picking_id
+        self.assertEqual(len(receipt), 1)
+        log = self.env["channel.sync.log"].search(
+            [
+                ("channel_id", "=", self.channel.id),
+                ("operation", "=", "returns/approve"),
+                ("state", "=", "done"),
+            ]
+        )
+        self.assertEqual(log.external_ref, return_sn)
+        # the parcel arrives: Shopee says so, Odoo receives it
+        self.sim_post(f"/_sim/returns/{return_sn}/parcel")
+        self.pull_returns()
+        self.assertEqual(ret.stage, "parcel_arrived")
+        self.assertTrue(ret.tracking_ref)
+        stock = self.warehouse.lot_stock_id
+        before = {
+            rma.product_id: rma.product_id.with_context(location=stock.id).qty_available
+            for rma in rmas
+        }
+        for move in receipt.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        receipt.button_validate()
+        self.assertEqual(set(rmas.mapped("state")), {"received"})
+        self.assertEqual(set(rmas.mapped("channel_desk_tab")), {"to_grade"})
+        # nothing is back in stock before it is graded
+        for rma in rmas:
+            self.assertEqual(
+                rma.product_id.with_context(location=stock.id).qty_available,
+                before[rma.product_id],
+            )
+        # graded sellable: back in stock, the stock pushed to Shopee
+        pushed_before = len(self.sim_state()["stock"]["updates"])
+        with self.jobs() as trap:
+            rmas.action_channel_grade_sellable()
+            self.run_jobs(trap)
+        for rma in rmas:
+            self.assertEqual(
+                rma.product_id.with_context(location=stock.id).qty_available,
+                before[rma.product_id] + rma.product_uom_qty,
+            )
+        self.assertGreater(len(self.sim_state()["stock"]["updates"]), pushed_before)
+        self.assertEqual(set(rmas.mapped("channel_desk_tab")), {"to_refund"})
+        # refunded on Shopee: the credit note of the invoice, for what Shopee refunded
+        rmas[0].action_channel_refund()
+        sim_ret = self.sim_return(return_sn)
+        self.assertEqual(sim_ret["status"], "ACCEPTED")
+        self.assertEqual(ret.stage, "refunded")
+        self.assertAlmostEqual(ret.refunded_amount, sim_ret["refunded_amount"])
+        refund = rmas.refund_id
+        self.assertEqual(len(refund), 1)
+        self.assertEqual(refund.move_type, "out_refund")
+        self.assertEqual(refund.state, "posted")
+        self.assertEqual(refund.reversed_entry_id, invoice)
+        self.assertTrue(
+            refund.currency_id.is_zero(refund.amount_total - ret.refunded_amount),
+            f"credit note {refund.amount_total} != refunded {ret.refunded_amount}",
+        )
+        self.assertEqual(set(rmas.mapped("channel_desk_tab")), {"done"})
+        # a later pull (and the same return listed again) duplicates nothing
+        self.channel.last_return_import_at = False
+        self.pull_returns()
+        self.assertEqual(self.return_of(return_sn), ret)
+        self.assertEqual(
+            self.env["rma"].search_count([("channel_return_id", "=", ret.id)]),
+            len(rmas),
+        )
+        self.assertEqual(len(rmas.refund_id), 1)
+
+    def test_rejected_with_reason(self):
+        """Reject with Shopee's dispute reason and a text: disputed on Shopee;
+        Shopee sides with the seller: the RMAs are cancelled, nothing credited."""
+        order = self.delivered_order()
+        return_sn = self.ask_return(order, reason="CHANGE_MIND")
+        self.pull_returns()
+        ret = self.return_of(return_sn)
+        action = ret.rma_ids[0].action_channel_reject()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_context(**action["context"])
+            .create({"reason_code": "50", "reason_text": "Used, not as delivered"})
+        )
+        self.assertEqual(wizard.decision, "reject")
+        wizard.action_confirm()
+        sim_ret = self.sim_return(return_sn)
+        self.assertEqual(sim_ret["status"], "JUDGING")
+        self.assertEqual(sim_ret["dispute"]["dispute_reason_id"], 50)
+        self.assertEqual(
+            sim_ret["dispute"]["dispute_text_reason"], "Used, not as delivered"
+        )
+        self.assertEqual(ret.stage, "disputed")
+        self.assertEqual(ret.reject_reason, "Used, not as delivered")
+        self.assertEqual(set(ret.rma_ids.mapped("channel_desk_tab")), {"rejected"})
+        self.sim_post(f"/_sim/returns/{return_sn}/judge", {"winner": "seller"})
+        self.pull_returns()
+        self.assertEqual(ret.stage, "rejected")
+        self.assertEqual(set(ret.rma_ids.mapped("state")), {"cancelled"})
+        self.assertFalse(ret.rma_ids.refund_id)
+        # a reason is required
+        with self.assertRaises(UserError):
+            ret.action_reject("50", "")
+
+    def test_partial_refund_offer(self):
+        """Offer half the refund, the buyer keeps the goods and accepts: the
+        credit note is the half Shopee refunded."""
+        order = self.delivered_order()
+        return_sn = self.ask_return(order, solution="REFUND", reason="ITEM_DAMAGED")
+        self.pull_returns()
+        ret = self.return_of(return_sn)
+        self.assertEqual(ret.solution, "refund")
+        half = order.currency_id.round(ret.refund_amount / 2)
+        with self.assertRaises(UserError):
+            ret.action_offer(ret.refund_amount + 1)
+        action = ret.rma_ids[0].action_channel_offer()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_context(**action["context"])
+            .create({"amount": half})
+        )
+        wizard.action_confirm()
+        self.assertEqual(ret.stage, "offered")
+        sim_ret = self.sim_return(return_sn)
+        self.assertEqual(sim_ret["negotiation"]["latest_offer_amount"], half)
+        self.sim_post(f"/_sim/returns/{return_sn}/buyer_offer", {"accept": True})
+        self.pull_returns()
+        self.assertEqual(ret.stage, "refunded")
+        self.assertAlmostEqual(ret.refunded_amount, half)
+        refund = ret.rma_ids.refund_id
+        self.assertEqual(len(refund), 1)
+        self.assertEqual(refund.state, "posted")
+        self.assertTrue(
+            refund.currency_id.is_zero(refund.amount_total - half),
+            f"credit note {refund.amount_total} != refunded {half}: "
+            f"{refund.invoice_line_ids.read(['price_unit', 'quantity'])}",
+        )
+        # no goods came back
+        self.assertFalse(ret.rma_ids.reception_move_id)
+
+    def test_platform_refusal_is_an_error(self):
+        """A decision Shopee refuses: a clear error, logged on the channel."""
+        order = self.delivered_order()
+        return_sn = self.ask_return(order)
+        self.pull_returns()
+        ret = self.return_of(return_sn)
+        # meanwhile, the seller refunded it in Seller Centre
+        client = get_client_class("shopee")(self.channel._get_adapter())
+        client.decide_return(return_sn, "refund")
+        # (no assertRaises: its savepoint would roll the log back)
+        try:
+            ret.rma_ids[0].action_channel_approve()
+        except UserError as exc:
+            error = str(exc)
+        else:
+            self.fail("Shopee accepted a decision on a refunded return")
+        self.assertIn("Invalid return status: ACCEPTED", error)
+        failed = self.env["channel.sync.log"].search(
+            [
+                ("channel_id", "=", self.channel.id),
+                ("operation", "=", "returns/approve"),
+                ("state", "=", "failed"),
+            ]
+        )
+        self.assertEqual(failed.external_ref, return_sn)
+        # the next pull brings the refund: the RMAs are credited
+        self.pull_returns()
+        self.assertEqual(ret.stage, "refunded")
+
+    def test_push_and_pull_at_once_make_one_return(self):
+        """While another worker stores a return (its advisory lock taken), the
+        import job retries and the pull leaves it to a job; one return, once."""
+        order = self.delivered_order()
+        return_sn = self.ask_return(order)
+        key = self.channel._connector_lock_key(f"return:{return_sn}")
+        other = db_connect(self.env.cr.dbname).cursor()
+        try:
+            other.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+            with self.assertRaises(RetryableJobError):
+                self.channel._import_return_job(return_sn)
+            with self.jobs() as trap:
+                self.channel._import_returns_job()
+                self.assertFalse(self.return_of(return_sn))
+                trap.assert_jobs_count(1, only=self.channel._import_return_job)
+        finally:
+            other.rollback()
+            other.close()
+        self.channel._import_return_job(return_sn)
+        self.pull_returns()
+        ret = self.return_of(return_sn)
+        self.assertEqual(len(ret), 1)
+        self.assertEqual(
+            len(ret.rma_ids), len(order.order_line.filtered("channel_sku"))
+        )
+        # the database refuses a second copy
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            self.env.cr.savepoint(),
+        ):
+            ret.copy({"name": return_sn})
+
+    def test_overdue_and_unknown_order(self):
+        """A return past its deadline is overdue; a return of an order Odoo does
+        not have is kept, logged, without RMA."""
+        order = self.delivered_order()
+        past = fields.Datetime.now().replace(microsecond=0) - timedelta(hours=1)
+        return_sn = self.ask_return(order, due_date=self.epoch(past))
+        self.pull_returns()
+        ret = self.return_of(return_sn)
+        self.assertTrue(ret.is_overdue)
+        overdue = self.env["rma"].search([("channel_return_id.is_overdue", "=", True)])
+        self.assertEqual(overdue, ret.rma_ids)
+        self.assertIn(
+            ret, self.env["channel.return"].search([("is_overdue", "=", True)])
+        )
+        # an order Odoo never imported
+        other_sn = self.sim_post("/_sim/orders/new", {"count": 1})["order_sn_list"][0]
+        self.sim_post(f"/_sim/orders/{other_sn}/complete")
+        unknown_sn = self.sim_post("/_sim/returns/new", {"order_sn": other_sn})[
+            "return_sn"
+        ]
+        self.pull_returns()
+        unknown = self.return_of(unknown_sn)
+        self.assertEqual(unknown.order_ref, other_sn)
+        self.assertFalse(unknown.rma_ids)
+        log = self.env["channel.sync.log"].search(
+            [("operation", "=", "returns/order"), ("external_ref", "=", unknown_sn)]
+        )
+        self.assertEqual(log.state, "skipped")
