@@ -33,3 +33,4 @@ from . import test_catalogue_linking
 from . import test_tours
 from . import test_stock_rules
 from . import test_stock_locations
+from . import test_stock_race
