@@ -7,7 +7,7 @@ import psycopg2
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -299,3 +299,79 @@ class TestShopeeReturns(ShopeeReturnsCommon):
             [("operation", "=", "returns/order"), ("external_ref", "=", unknown_sn)]
         )
         self.assertEqual(log.state, "skipped")
+
+    def test_damaged_units_scrapped_then_credited(self):
+        """Units graded damaged are scrapped (not restocked); the refund is still
+        credited."""
+        order = self.delivered_order()
+        return_sn = self.ask_return(order, reason="PHYSICAL_DMG")
+        self.pull_returns()
+        ret = self.return_of(return_sn)
+        rmas = ret.rma_ids
+        # nothing to grade before the parcel is received
+        with self.assertRaises(UserError):
+            rmas.action_channel_grade_damaged()
+        ret.action_approve()
+        self.sim_post(f"/_sim/returns/{return_sn}/parcel")
+        receipt = rmas.reception_move_id.picking_id
+        for move in receipt.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        receipt.button_validate()
+        stock = self.warehouse.lot_stock_id
+        before = {
+            rma.product_id: rma.product_id.with_context(location=stock.id).qty_available
+            for rma in rmas
+        }
+        with self.jobs() as trap:
+            rmas.action_channel_grade_damaged()
+            self.run_jobs(trap)
+        scraps = self.env["stock.scrap"].search([("origin", "in", rmas.mapped("name"))])
+        self.assertEqual(len(scraps), len(rmas))
+        self.assertEqual(set(scraps.mapped("state")), {"done"})
+        for rma in rmas:
+            self.assertEqual(rma.channel_grade, "damaged")
+            self.assertEqual(
+                rma.product_id.with_context(location=stock.id).qty_available,
+                before[rma.product_id],
+            )
+        # graded once
+        with self.assertRaises(UserError):
+            rmas.action_channel_grade_sellable()
+        ret.action_refund()
+        self.assertEqual(ret.stage, "refunded")
+        self.assertEqual(rmas.refund_id.state, "posted")
+
+    def test_access_desk_users_and_other_companies(self):
+        """An order-desk user handles the returns of the company; a user of
+        another company does not see them."""
+        order = self.delivered_order()
+        return_sn = self.ask_return(order)
+        self.pull_returns()
+        ret = self.return_of(return_sn)
+        desk = new_test_user(
+            self.env,
+            login="returns_desk",
+            groups="omnichannel_orders.group_order_desk_user",
+        )
+        self.assertEqual(ret.with_user(desk).rma_ids, ret.rma_ids)
+        self.assertEqual(
+            self.env["rma"]
+            .with_user(desk)
+            .search([("channel_return_id", "=", ret.id)]),
+            ret.rma_ids,
+        )
+        other_company = self.env["res.company"].create({"name": "Other Sdn Bhd"})
+        outsider = new_test_user(
+            self.env,
+            login="returns_outsider",
+            groups="omnichannel_orders.group_order_desk_user",
+            company_id=other_company.id,
+            company_ids=[other_company.id],
+        )
+        self.assertFalse(self.env["channel.return"].with_user(outsider).search([]))
+        self.assertFalse(
+            self.env["rma"]
+            .with_user(outsider)
+            .search([("channel_return_id", "!=", False)])
+        )
