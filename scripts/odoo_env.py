@@ -13,6 +13,7 @@ OUR_ADDONS = [
     "channel_connectors",
     "supplier_dropship",
     "channel_settlements",
+    "channel_returns",
 ]
 VAR_DIR = os.environ.get("OMNI_VAR_DIR", os.path.join(ROOT, "var"))
 

@@ -37,6 +37,7 @@ DEPENDENCIES = [
     "account",
     "mail",
     "queue_job",
+    "rma_sale",
 ]
 
 
