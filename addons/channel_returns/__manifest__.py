@@ -18,6 +18,7 @@
         "wizards/channel_return_decision_views.xml",
         "views/rma_views.xml",
         "views/channel_return_views.xml",
+        "views/omni_channel_views.xml",
         "views/channel_returns_menus.xml",
     ],
     "installable": True,

@@ -432,6 +432,21 @@ class ChannelReturn(models.Model):
             record.rma_ids.filtered(lambda r: r.state == "draft").action_confirm()
         return True
 
+    def _enqueue_approve(self):
+        self.ensure_one()
+        return self.with_delay(
+            identity_key=f"channel_returns.approve:{self.id}",
+            description=self.env._("Approve return %(ref)s", ref=self.name),
+        )._approve_job()
+
+    def _approve_job(self):
+        """Job (bulk approve): approve the return if it still waits for it."""
+        self.ensure_one()
+        if self.stage != "to_answer":
+            return self.env._("Not to answer any more: %(stage)s", stage=self.stage)
+        self.action_approve()
+        return self.env._("Approved: %(stage)s", stage=self.stage)
+
     def action_refund(self):
         """Refund the buyer now: without return, or once the parcel arrived."""
         self._returns_check_stage("to_answer", "parcel_arrived", "awaiting_parcel")

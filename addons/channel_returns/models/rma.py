@@ -107,7 +107,26 @@ class Rma(models.Model):
         return returns
 
     def action_channel_approve(self):
-        return self._channel_returns().action_approve()
+        """Approve the returns of these RMAs: at once for one, one job per
+        return for several (bulk approve from the list)."""
+        returns = self._channel_returns().filtered(lambda r: r.stage == "to_answer")
+        if not returns:
+            raise UserError(self.env._("None of these returns waits for an answer."))
+        if len(returns) == 1:
+            return returns.action_approve()
+        for ret in returns:
+            ret._enqueue_approve()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "%(count)s returns are being approved on their channels.",
+                    count=len(returns),
+                ),
+            },
+        }
 
     def action_channel_refund(self):
         return self._channel_returns().action_refund()

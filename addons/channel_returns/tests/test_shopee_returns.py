@@ -375,3 +375,41 @@ class TestShopeeReturns(ShopeeReturnsCommon):
             .with_user(outsider)
             .search([("channel_return_id", "!=", False)])
         )
+
+    def test_refund_without_return_and_bulk_approve(self):
+        """Refund on the channel while the buyer keeps the goods: credited in
+        full, nothing received; several returns approved at once, one job each."""
+        order = self.delivered_order()
+        kept_sn = self.ask_return(order, solution="REFUND")
+        self.pull_returns()
+        kept = self.return_of(kept_sn)
+        kept.rma_ids[0].action_channel_refund()
+        self.assertEqual(self.sim_return(kept_sn)["status"], "ACCEPTED")
+        self.assertEqual(kept.stage, "refunded")
+        refund = kept.rma_ids.refund_id
+        self.assertEqual(refund.state, "posted")
+        self.assertTrue(
+            refund.currency_id.is_zero(refund.amount_total - kept.refunded_amount)
+        )
+        self.assertFalse(kept.rma_ids.reception_move_id)
+        # bulk approve two other returns of the order
+        other_sns = [self.ask_return(order) for _index in range(2)]
+        self.pull_returns()
+        others = self.return_of(other_sns[0]) | self.return_of(other_sns[1])
+        self.assertEqual(set(others.mapped("stage")), {"to_answer"})
+        with self.jobs() as trap:
+            others.rma_ids.action_channel_approve()
+            self.assertEqual(
+                sorted(
+                    job.recordset.name
+                    for job in trap.enqueued_jobs
+                    if job.method_name == "_approve_job"
+                ),
+                sorted(other_sns),
+            )
+            self.run_jobs(trap)
+        self.assertEqual(set(others.mapped("stage")), {"awaiting_parcel"})
+        for return_sn in other_sns:
+            self.assertEqual(self.sim_return(return_sn)["status"], "PROCESSING")
+        with self.assertRaises(UserError):
+            others.rma_ids.action_channel_approve()
