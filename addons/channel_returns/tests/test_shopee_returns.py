@@ -90,18 +90,20 @@ class TestShopeeReturns(ShopeeReturnsCommon):
             rma.product_id: rma.product_id.with_context(location=stock.id).qty_available
             for rma in rmas
         }
+        free_before = self.channel._connector_free_qty(rmas.product_id)
         for move in receipt.move_ids:
             move.quantity = move.product_uom_qty
             move.picked = True
         receipt.button_validate()
         self.assertEqual(set(rmas.mapped("state")), {"received"})
         self.assertEqual(set(rmas.mapped("channel_desk_tab")), {"to_grade"})
-        # nothing is back in stock before it is graded
+        # nothing is back in stock, nor sellable on the channels, before grading
         for rma in rmas:
             self.assertEqual(
                 rma.product_id.with_context(location=stock.id).qty_available,
                 before[rma.product_id],
             )
+        self.assertEqual(self.channel._connector_free_qty(rmas.product_id), free_before)
         # graded sellable: back in stock, the stock pushed to Shopee
         pushed_before = len(self.sim_state()["stock"]["updates"])
         with self.jobs() as trap:
@@ -113,6 +115,12 @@ class TestShopeeReturns(ShopeeReturnsCommon):
                 before[rma.product_id] + rma.product_uom_qty,
             )
         self.assertGreater(len(self.sim_state()["stock"]["updates"]), pushed_before)
+        free_after = self.channel._connector_free_qty(rmas.product_id)
+        for rma in rmas:
+            self.assertEqual(
+                free_after[rma.product_id.id],
+                free_before[rma.product_id.id] + rma.product_uom_qty,
+            )
         self.assertEqual(set(rmas.mapped("channel_desk_tab")), {"to_refund"})
         # refunded on Shopee: the credit note of the invoice, for what Shopee refunded
         rmas[0].action_channel_refund()
