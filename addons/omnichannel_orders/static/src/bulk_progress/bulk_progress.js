@@ -30,7 +30,10 @@ export class OmniBulkProgress extends Component {
 
     async reloadFor(payload) {
         const record = this.props.record;
-        if (!payload || payload.operation_id !== record.resId || record.isDirty) {
+        if (!payload || payload.operation_id !== record.resId) {
+            return;
+        }
+        if (await record.isDirty()) {
             return;
         }
         await record.load();
