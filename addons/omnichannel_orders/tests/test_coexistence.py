@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from .common import OmniCommon
+from .tour_common import ScreenshotTourMixin
 
 # Odoo's own flows on orders that do not use the order desk, and on channel orders
 # once fulfilled. Tagged post_install: they run with every add-on of the suite that is
@@ -270,7 +271,7 @@ class TestCoexistence(CoexistenceMixin, OmniCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestCoexistenceHttp(CoexistenceMixin, HttpCase):
+class TestCoexistenceHttp(ScreenshotTourMixin, CoexistenceMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -365,9 +366,11 @@ class TestCoexistenceHttp(CoexistenceMixin, HttpCase):
                 ],
             }
         )
-        self.start_tour(
+        self._start_tour(
             f"/odoo/action-sale.action_quotations_with_onboarding/{order.id}",
             "omni_plain_salesperson_tour",
+            "omni_plain_quotation_salesperson_form",
             login="plain_salesman",
         )
         self.assertEqual(order.state, "sale")
+        self.assertTrue(self.screenshots and self.screenshots[0].is_file())

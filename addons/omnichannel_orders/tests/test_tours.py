@@ -1,12 +1,45 @@
 import base64
+from contextlib import contextmanager
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.bus.models.bus import dispatch
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
+from odoo.addons.queue_job.controllers.main import RunJobController
 
 from .tour_common import ScreenshotTourMixin
 
 ORDER_DESK = "/odoo/action-omnichannel_orders.sale_order_action_order_desk"
 DASHBOARD = "/odoo/action-omnichannel_orders.omni_channel_action_dashboard"
+BULK_OPERATIONS = "/odoo/action-omnichannel_orders.omni_bulk_operation_action"
+CHUNK_SIZE = "odoo.addons.omnichannel_orders.models.omni_bulk_operation.CHUNK_SIZE"
+
+
+@contextmanager
+def live_bus():
+    """Odoo's bus in a browser test: the websocket is open (Odoo closes it during
+    tests), and once the job runner's request has run a job, the websockets are
+    told to fetch their notifications (what PostgreSQL's NOTIFY does after a real
+    commit; a test never commits, see ``bus.tests.common.WebsocketCase``)."""
+    run = RunJobController._runjob
+
+    def run_then_dispatch(controller_class, env, job):
+        run.__func__(controller_class, env, job)
+        # the websockets fetch once the runner's request has committed (its test
+        # cursor is theirs only then)
+        for websockets in list(dispatch._channels_to_ws.values()):
+            for websocket in list(websockets):
+                websocket.trigger_notification_dispatching()
+
+    with (
+        patch.object(
+            WebsocketConnectionHandler, "websocket_allowed", return_value=True
+        ),
+        patch.object(RunJobController, "_runjob", classmethod(run_then_dispatch)),
+    ):
+        yield
 
 
 @tagged("post_install", "-at_install")
@@ -141,4 +174,54 @@ class TestTours(ScreenshotTourMixin, HttpCase):
         self._order(self.shop, "TOUR-ORD-2")
         self._order(self.other_shop, "OTHER-1")
         self._start_tour(DASHBOARD, "omni_dashboard_tour", "omni_dashboard")
+        self.assertTrue(self.screenshots and self.screenshots[0].is_file())
+
+    def test_plain_quotation_in_the_desk_form(self):
+        quotation = (
+            self.env["sale.order"]
+            .with_context(omni_no_auto_process=True)
+            .create(
+                {
+                    "partner_id": self.partner.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.products[0].id, "product_uom_qty": 2}
+                        )
+                    ],
+                }
+            )
+        )
+        self._start_tour(
+            f"{ORDER_DESK}/{quotation.id}",
+            "omni_plain_quotation_desk_tour",
+            "omni_plain_quotation_desk_form",
+        )
+        self.assertEqual(quotation.state, "draft")
+        self.assertTrue(self.screenshots and self.screenshots[0].is_file())
+
+    def test_bulk_progress_live(self):
+        """A bulk confirmation in three parts: the form follows the job runner."""
+        orders = self.env["sale.order"]
+        for index in range(1, 26):
+            orders |= self._order(self.shop, f"TOUR-BULK-{index:02d}")
+        with patch(CHUNK_SIZE, 10):
+            operation = (
+                self.env["omni.bulk.operation"]
+                .with_user(self.user)
+                ._omni_start("confirm", orders)
+            )
+        parts = operation._omni_jobs()
+        self.assertEqual(len(parts), 3)
+        self.assertEqual(operation.state, "queued")
+        # the job runner hands the parts over, one after the other (the tour asks)
+        parts.write({"state": "enqueued"})
+        with live_bus():
+            self._start_tour(
+                f"{BULK_OPERATIONS}/{operation.id}",
+                "omni_bulk_progress_tour",
+                "omni_bulk_progress",
+            )
+        self.assertEqual(set(parts.mapped("state")), {"done"})
+        self.assertEqual((operation.done_count, operation.failed_count), (25, 0))
+        self.assertEqual(set(orders.mapped("state")), {"sale"})
         self.assertTrue(self.screenshots and self.screenshots[0].is_file())
