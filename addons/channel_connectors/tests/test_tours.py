@@ -57,3 +57,11 @@ class TestMarketplaceOrderTour(ScreenshotTourMixin, LazadaCommon, HttpCase):
         self.assertIn("ready_to_ship", sim_order["statuses"])
         self.assertEqual(order.omni_next_action, "print_label")
         self.assertTrue(self.screenshots and self.screenshots[0].is_file())
+
+    def test_desk_lists_channel_statuses_in_words(self):
+        self.pull()
+        orders = self.channel_orders()
+        self.assertTrue(orders)
+        self.assertIn("pending", orders.mapped("channel_status"))
+        self._start_tour(ORDER_DESK, "omni_order_desk_tour", "omni_order_desk")
+        self.assertTrue(self.screenshots and self.screenshots[0].is_file())
