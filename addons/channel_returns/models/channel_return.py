@@ -125,7 +125,11 @@ class ChannelReturn(models.Model):
             return record, "stale"
         vals = self._prepare_return_vals(channel, normalised)
         if record:
+            had_order = record.order_id
             record.write(vals)
+            if not had_order and record.order_id and not record.rma_ids:
+                # the order came after its return: its RMAs now
+                record._returns_create_rmas(normalised)
             result = "updated"
         else:
             record = self.create(vals)
@@ -286,12 +290,12 @@ class ChannelReturn(models.Model):
                 ).action_cancel()
                 continue
             if record.stage == "refunded":
-                if record.solution == "refund":
-                    refund_only = record._returns_operation("refund")
-                    rmas.filtered(
-                        lambda r, op=refund_only: r.operation_id != op
-                        and r.state == "draft"
-                    ).write({"operation_id": refund_only.id})
+                # refunded before any goods were asked back: the buyer keeps them
+                refund_only = record._returns_operation("refund")
+                rmas.filtered(
+                    lambda r, op=refund_only: r.state == "draft"
+                    and r.operation_id != op
+                ).write({"operation_id": refund_only.id})
                 rmas.filtered(lambda r: r.state == "draft").action_confirm()
                 record._returns_credit_note()
 
@@ -312,7 +316,7 @@ class ChannelReturn(models.Model):
                     todo,
                     date_deadline=date,
                     summary=summary,
-                    user_id=(self.order_id.user_id or self.env.user).id,
+                    user_id=self._returns_responsible().id,
                 )
         elif activities:
             activities.action_feedback(
@@ -320,6 +324,19 @@ class ChannelReturn(models.Model):
                     "Platform status: %(status)s", status=self.platform_status
                 )
             )
+
+    def _returns_responsible(self):
+        """Who answers: the order's salesperson, else the channel's sales team
+        leader, else the current user (not the scheduler's superuser)."""
+        self.ensure_one()
+        user = self.order_id.user_id or self.channel_id.team_id.user_id
+        if not user and not self.env.user._is_superuser():
+            user = self.env.user
+        return (
+            user
+            or self.env.ref("base.user_admin", raise_if_not_found=False)
+            or (self.env.user)
+        )
 
     def _returns_credit_note(self):
         """The credit note of the RMAs that can be refunded, for the amount the

@@ -179,7 +179,7 @@ class Rma(models.Model):
                     location=warehouse.lot_stock_id.display_name,
                 )
             )
-        self._channel_push_stock()
+        self._channel_graded()
         return True
 
     def _prepare_channel_restock_move_vals(self):
@@ -215,8 +215,15 @@ class Rma(models.Model):
             rma.message_post(
                 body=self.env._("Graded damaged: %(scrap)s.", scrap=scrap.name)
             )
-        self._channel_push_stock()
+        self._channel_graded()
         return True
+
+    def _channel_graded(self):
+        """Graded: pushed to the channels, and credited when the platform has
+        refunded already."""
+        self._channel_push_stock()
+        for ret in self.channel_return_id.filtered(lambda r: r.stage == "refunded"):
+            ret._returns_credit_note()
 
     def _channel_push_stock(self):
         for channel in self.channel_id:

@@ -242,9 +242,13 @@ class TestShopeeReturns(ShopeeReturnsCommon):
             ]
         )
         self.assertEqual(failed.external_ref, return_sn)
-        # the next pull brings the refund: the RMAs are credited
+        # the next pull brings the refund: the buyer keeps the goods, the RMAs
+        # are credited without receipt
         self.pull_returns()
         self.assertEqual(ret.stage, "refunded")
+        self.assertFalse(ret.rma_ids.reception_move_id)
+        self.assertEqual(ret.rma_ids.refund_id.state, "posted")
+        self.assertEqual(set(ret.rma_ids.mapped("channel_desk_tab")), {"done"})
 
     def test_push_and_pull_at_once_make_one_return(self):
         """While another worker stores a return (its advisory lock taken), the
@@ -307,6 +311,36 @@ class TestShopeeReturns(ShopeeReturnsCommon):
             [("operation", "=", "returns/order"), ("external_ref", "=", unknown_sn)]
         )
         self.assertEqual(log.state, "skipped")
+        # the order is imported later: the next pull makes its RMAs
+        self.pull()
+        late_order = self.order_of(other_sn)
+        mapped = set(
+            self.env["omni.channel.product"]
+            .search([("channel_id", "=", self.channel.id)])
+            .mapped("channel_sku")
+        )
+        for line in late_order.order_line.filtered(
+            lambda sol: sol.channel_sku and sol.channel_sku not in mapped
+        ):
+            mapped.add(line.channel_sku)
+            self.env["omni.channel.product"].create(
+                {
+                    "channel_id": self.channel.id,
+                    "channel_sku": line.channel_sku,
+                    "channel_item_ref": line.channel_item_ref,
+                    "product_id": self._create_product(
+                        line.channel_sku.title(), f"L-{line.channel_sku}", 10.0
+                    ).id,
+                }
+            )
+        self.assertFalse(late_order.order_line.filtered("is_unlinked"))
+        self.channel.last_return_import_at = False
+        self.pull_returns()
+        self.assertEqual(unknown.order_id, late_order)
+        self.assertEqual(
+            set(unknown.rma_ids.product_id.ids),
+            set(late_order.order_line.filtered("channel_sku").product_id.ids),
+        )
 
     def test_damaged_units_scrapped_then_credited(self):
         """Units graded damaged are scrapped (not restocked); the refund is still
