@@ -18,3 +18,18 @@ class TestInstall(AddonSmokeCase):
         # order-desk users handle returns: they are RMA users
         desk = self.env.ref("omnichannel_orders.group_order_desk_user")
         self.assertIn(self.env.ref("rma.rma_group_user_all"), desk.implied_ids)
+
+    def test_dashboard_shows_returns(self):
+        """The channel dashboard card carries the open returns counter."""
+        arch = self.env["omni.channel"].get_views(
+            [
+                (
+                    self.env.ref(
+                        "omnichannel_orders.omni_channel_view_kanban_dashboard"
+                    ).id,
+                    "kanban",
+                )
+            ]
+        )["views"]["kanban"]["arch"]
+        self.assertIn("channel_return_open_count", arch)
+        self.assertIn("action_view_channel_returns", arch)

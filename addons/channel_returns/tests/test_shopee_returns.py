@@ -155,6 +155,7 @@ class TestShopeeReturns(ShopeeReturnsCommon):
         return_sn = self.ask_return(order, reason="CHANGE_MIND")
         self.pull_returns()
         ret = self.return_of(return_sn)
+        self.assertEqual(self.channel.channel_return_open_count, 1)
         action = ret.rma_ids[0].action_channel_reject()
         wizard = (
             self.env[action["res_model"]]
@@ -176,6 +177,8 @@ class TestShopeeReturns(ShopeeReturnsCommon):
         self.pull_returns()
         self.assertEqual(ret.stage, "rejected")
         self.assertEqual(set(ret.rma_ids.mapped("state")), {"cancelled"})
+        self.channel.invalidate_recordset(["channel_return_open_count"])
+        self.assertEqual(self.channel.channel_return_open_count, 0)
         self.assertFalse(ret.rma_ids.refund_id)
         # a reason is required
         with self.assertRaises(UserError):
