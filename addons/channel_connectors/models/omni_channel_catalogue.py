@@ -222,7 +222,8 @@ class OmniChannel(models.Model):
         if mapped:
             mapped._relink_open_lines()
         relinked = len(lines) - Line.search_count(domain)
-        self._enqueue_stock_export()
+        # every SKU checked again, not only those flagged since the last push
+        self._connector_stock_sources_changed()
         return {"linked": linked, "lines": relinked}
 
     def _sync_link_skus(self, lines, skus):
