@@ -222,7 +222,12 @@ class OmniChannel(models.Model):
         if mapped:
             mapped._relink_open_lines()
         relinked = len(lines) - Line.search_count(domain)
-        # every SKU checked again, not only those flagged since the last push
+        # "push stock now": every SKU sent again, even one whose quantity has not
+        # changed in Odoo since it was last sent (it may have drifted on the
+        # platform)
+        self.env["omni.channel.product"].sudo().search(
+            [("channel_id", "=", self.id)]
+        ).write({"stock_sent_at": False})
         self._connector_stock_sources_changed()
         return {"linked": linked, "lines": relinked}
 

@@ -346,9 +346,21 @@ class TestCatalogueBulkAndSync(CatalogueMixin, LazadaCommon):
         # reference (in lower case)
         product = self._create_product(f"Product {sku}", sku.lower(), 19.9)
         orders = lines.order_id
+        # every SKU was sent already and nothing changed since
+        mappings = self.env["omni.channel.product"].search(
+            [("channel_id", "=", self.channel.id)]
+        )
+        mappings.write({"stock_sent_at": fields.Datetime.now(), "stock_dirty": False})
         with self.jobs() as trap:
             result = orders.action_channel_sync()
             self.assert_stock_push_enqueued(trap)
+        # "push stock now": every SKU of the channel goes again
+        mappings = self.env["omni.channel.product"].search(
+            [("channel_id", "=", self.channel.id)]
+        )
+        self.assertTrue(mappings)
+        self.assertTrue(all(m.stock_dirty for m in mappings))
+        self.assertFalse(any(mappings.mapped("stock_sent_at")))
         self.assertEqual(result["params"]["type"], "success")
         self.assertIn(f"{len(fixtures) + 1} SKU(s) linked", result["params"]["message"])
         self.assertEqual(lines.product_id, product)
