@@ -7,6 +7,7 @@ from . import omni_bulk_operation
 from . import omni_channel
 from . import omni_channel_catalogue
 from . import omni_channel_import
+from . import omni_channel_import_progress
 from . import omni_channel_listing
 from . import omni_channel_mapper
 from . import omni_channel_money

@@ -31,6 +31,7 @@ from . import test_desk_form
 from . import test_adapter_listings
 from . import test_catalogue_linking
 from . import test_tours
+from . import test_import_progress
 from . import test_stock_rules
 from . import test_stock_locations
 from . import test_stock_race

@@ -41,12 +41,14 @@ class ChannelImportWizard(models.TransientModel):
                     channel=self.channel_id.name,
                 )
             )
-        self.channel_id._enqueue_pull(
+        # its progress is told live to the user (omni_channel_import_progress)
+        self.channel_id.with_context(omni_import_progress=True)._enqueue_pull(
             since=self.date_from, until=self.date_to, advance_watermark=False
         )
         return notify_and_close(
             self.env._(
-                "The orders of %(channel)s are being imported.",
+                "The orders of %(channel)s are being imported: you are told as "
+                "they arrive.",
                 channel=self.channel_id.name,
             )
         )
