@@ -14,6 +14,7 @@ OUR_ADDONS = [
     "supplier_dropship",
     "channel_settlements",
     "channel_returns",
+    "channel_returns_settlements",
 ]
 VAR_DIR = os.environ.get("OMNI_VAR_DIR", os.path.join(ROOT, "var"))
 
