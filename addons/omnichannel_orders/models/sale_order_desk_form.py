@@ -25,7 +25,6 @@ class SaleOrder(models.Model):
         help="What the order desk does next with this channel order.",
     )
     channel_status_label = fields.Char(
-        string="Channel Status Label",
         compute="_compute_channel_status_label",
         help="The order's status on the channel, in words (the channel's own code "
         "is the Channel Status).",
