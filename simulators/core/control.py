@@ -1,12 +1,16 @@
 """The ``/_sim/*`` control routes every simulator answers (never a real platform):
-state, faults, clock and reset."""
+state, faults, clock, reset and the calls answered."""
+
+from collections import Counter
 
 from .routing import json_response
 
 
 class ControlRoutes:
-    """``/_sim/state`` (GET), ``/_sim/faults``, ``/_sim/clock`` and ``/_sim/reset``
-    (POST), answered before the simulator's own routes."""
+    """``/_sim/state`` and ``/_sim/calls`` (GET), ``/_sim/faults``, ``/_sim/clock``
+    and ``/_sim/reset`` (POST), answered before the simulator's own routes.
+    ``/_sim/calls`` counts the API calls answered since the reset, per
+    ``"METHOD path"`` (``by_path``) and in all (``total``)."""
 
     def _control(self, req):
         with self.lock:
@@ -15,6 +19,11 @@ class ControlRoutes:
                 state["faults"] = self.faults.as_dict()
                 state["clock"] = self.now()
                 return json_response(state)
+            if req.path == "/_sim/calls" and req.method == "GET":
+                counts = Counter(f"{method} {path}" for method, path in self.calls)
+                return json_response(
+                    {"total": len(self.calls), "by_path": dict(sorted(counts.items()))}
+                )
             if req.path == "/_sim/faults" and req.method == "POST":
                 try:
                     self.faults.update(req.json())

@@ -259,3 +259,25 @@ def test_bad_lines_refused(shop):
         )
         assert resp.status_code == 400, lines
         assert resp.json()["error"]
+
+
+def test_calls_counted_per_path(shop):
+    """``/_sim/calls`` counts the API calls answered, per method and path; control
+    calls are not API calls, and a reset starts again from 0."""
+    before = requests.get(f"{shop.sim.url}/_sim/calls", timeout=10).json()
+    shop.push({"MUG": 3, "KETTLE": 2})
+    shop.new_orders(lines=[{"sku": "MUG", "qty": 1}])
+    after = requests.get(f"{shop.sim.url}/_sim/calls", timeout=10).json()
+    stock_calls = {
+        path: n - before["by_path"].get(path, 0)
+        for path, n in after["by_path"].items()
+        if "stock" in path or "quantity" in path or "inventory" in path
+    }
+    # one call for Lazada's two SKUs, one per SKU on Shopee and TikTok Shop
+    assert sum(stock_calls.values()) in (1, 2), stock_calls
+    assert after["total"] == before["total"] + sum(stock_calls.values())
+    control(shop.sim, "reset")
+    assert requests.get(f"{shop.sim.url}/_sim/calls", timeout=10).json() == {
+        "total": 0,
+        "by_path": {},
+    }
