@@ -458,3 +458,38 @@ class TestShopeeReturns(ShopeeReturnsCommon):
             self.assertEqual(self.sim_return(return_sn)["status"], "PROCESSING")
         with self.assertRaises(UserError):
             others.rma_ids.action_channel_approve()
+
+    def test_unreadable_returns_logged_and_read_again(self):
+        """Returns the platform lists broken are logged with their payload and
+        read again one by one; the watermark waits for them."""
+        order = self.delivered_order()
+        return_sns = [self.ask_return(order) for _index in range(2)]
+        self.sim_post("/_sim/faults", {"malformed": 1.0})
+        with self.jobs() as trap:
+            self.channel._import_returns_job()
+            jobs = [
+                j for j in trap.enqueued_jobs if j.method_name == "_import_return_job"
+            ]
+            self.assertFalse(
+                self.env["channel.return"].search(
+                    [("channel_id", "=", self.channel.id)]
+                )
+            )
+            self.assertFalse(self.channel.last_return_import_at)
+            logs = self.env["channel.sync.log"].search(
+                [
+                    ("channel_id", "=", self.channel.id),
+                    ("operation", "=", "returns/parse"),
+                ]
+            )
+            self.assertEqual(len(logs), 2)
+            self.assertTrue(all(log.payload for log in logs))
+            self.assertEqual(set(logs.mapped("state")), {"skipped"})
+            # the platform serves them right again: the jobs store them
+            self.sim_post("/_sim/faults", {})
+            self.assertEqual(
+                sorted(job.args[0] for job in jobs), sorted(set(return_sns))
+            )
+            self.run_jobs(trap)
+        for return_sn in return_sns:
+            self.assertEqual(self.return_of(return_sn).stage, "to_answer")
