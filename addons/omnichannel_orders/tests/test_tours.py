@@ -225,3 +225,34 @@ class TestTours(ScreenshotTourMixin, HttpCase):
         self.assertEqual((operation.done_count, operation.failed_count), (25, 0))
         self.assertEqual(set(orders.mapped("state")), {"sale"})
         self.assertTrue(self.screenshots and self.screenshots[0].is_file())
+
+    def test_manual_b2c_order_in_the_desk_form(self):
+        buyer = self.env["res.partner"].create(
+            {"name": "Walk-in Buyer", "email": "walk-in@example.com"}
+        )
+        self.phone_desk.require_payment_proof = False
+        order = (
+            self.env["sale.order"]
+            .with_context(omni_no_auto_process=True)
+            .create(
+                {
+                    "partner_id": buyer.id,
+                    "channel_id": self.phone_desk.id,
+                    "warehouse_id": self.warehouse.id,
+                    "manual_reason": "replacement",
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.products[1].id, "product_uom_qty": 1}
+                        )
+                    ],
+                }
+            )
+        )
+        self.assertEqual(order.customer_type, "b2c")
+        self._start_tour(
+            f"{ORDER_DESK}/{order.id}",
+            "omni_manual_order_form_tour",
+            "omni_manual_order_b2c_form",
+        )
+        self.assertEqual(order.lifecycle_state, "confirmed")
+        self.assertTrue(self.screenshots and self.screenshots[0].is_file())
