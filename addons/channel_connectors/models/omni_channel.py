@@ -333,9 +333,7 @@ class OmniChannel(models.Model):
         wait for this one."""
         self.ensure_one()
         self.env.execute_query(
-            SQL(
-                "SELECT id FROM omni_channel WHERE id = %s FOR NO KEY UPDATE", self.id
-            )
+            SQL("SELECT id FROM omni_channel WHERE id = %s FOR NO KEY UPDATE", self.id)
         )
         self.sudo().invalidate_recordset(
             ["access_token", "refresh_token", "token_expires_at"]
