@@ -35,3 +35,4 @@ from . import test_import_progress
 from . import test_stock_rules
 from . import test_stock_locations
 from . import test_stock_race
+from . import test_stock_campaign
