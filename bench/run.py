@@ -75,6 +75,7 @@ SCENARIOS = {
     "rss": "base",
     "settlement": "base",
     "webhook": "base",
+    "stock": "base",
     "webhook_steps": "base",  # diagnosis only: --only webhook_steps
 }
 DEFAULT_SET = [name for name in SCENARIOS if name != "webhook_steps"]
@@ -286,6 +287,12 @@ def run_scenario(database, scenario, args, rep, with_saw=False, profile=None):
         str(args.settle_small),
         "--settle-orders",
         str(args.settle_orders),
+        "--stock-orders",
+        str(args.stock_orders),
+        "--stock-changes",
+        str(args.stock_changes),
+        "--stock-cycle",
+        str(args.stock_cycle),
     ]
     if args.sql_profile:
         cmd.append("--sql-profile")
@@ -496,6 +503,47 @@ def _webhook_figure(summary, raw):
     )
 
 
+def _stock_figures(summary, raw):
+    """The stock scenario's two figures: fan-out latency (p50/p95 over the
+    orders, median of the repetitions) and stock calls per channel."""
+    latency = "stock fan-out: order stored -> quantity on the 2 other channels"
+    calls = "stock calls per channel for the stock changes (coalesced)"
+    s = summary.get("stock", {})
+    if "error" in s:
+        return [
+            (latency, s["error"], "", "", "p95 <= 60 s", "n/a"),
+            (calls, s["error"], "", "", "a few per cycle", "n/a"),
+        ]
+    reps = [r for r in raw["stock"] if "error" not in r]
+    p50 = med([r["p50_s"] for r in reps])
+    p95 = med([r["p95_s"] for r in reps])
+    coalescing = reps[0]["coalescing"]
+    per_cycle = coalescing["calls_per_cycle"]
+    worst = max(max(r["coalescing"]["calls_per_cycle"].values()) for r in reps)
+    return [
+        (
+            f"{latency} ({reps[0]['orders']} orders)",
+            f"p50 {p50:.1f} s, p95 {p95:.1f} s",
+            "",
+            "",
+            "p95 <= 60 s",
+            "PASS" if p95 <= 60 else "FAIL",
+        ),
+        (
+            f"{calls} ({coalescing['changes']:,} changes, {coalescing['skus']} SKUs, "
+            f"{coalescing['cycles']} cycles)",
+            ", ".join(
+                f"{p} {n} ({per_cycle[p]}/cycle)"
+                for p, n in sorted(coalescing["calls"].items())
+            ),
+            f"{coalescing['changes']:,} (one per change)",
+            "",
+            "<= 5 per channel per cycle",
+            "PASS" if worst <= 5 else "FAIL",
+        ),
+    ]
+
+
 def _bulk_figure(summary, raw):
     s = summary.get("bulk", {})
     if "error" in s:
@@ -578,6 +626,8 @@ def figure_rows(summary, raw, selected):
         )
     if "webhook" in selected:
         rows.append(_webhook_figure(summary, raw))
+    if "stock" in selected:
+        rows += _stock_figures(summary, raw)
     if "bulk" in selected:
         rows.append(_bulk_figure(summary, raw))
     return rows
@@ -667,6 +717,15 @@ def parse_args():
     parser.add_argument("--settle-small", type=int, default=1000)
     parser.add_argument("--settle-orders", type=int, default=10_000)
     parser.add_argument(
+        "--stock-orders", type=int, default=30, help="stock: orders of the fan-out"
+    )
+    parser.add_argument(
+        "--stock-changes", type=int, default=1000, help="stock: stock changes"
+    )
+    parser.add_argument(
+        "--stock-cycle", type=int, default=100, help="stock: changes per commit"
+    )
+    parser.add_argument(
         "--bulk-orders",
         type=int,
         default=0,
@@ -711,6 +770,7 @@ def parse_args():
         args.lookup_small, args.lookup_rows = 200, 2000
         args.rss_small, args.rss_orders = 50, 150
         args.settle_small, args.settle_orders = 10, 30
+        args.stock_orders, args.stock_changes, args.stock_cycle = 3, 60, 20
         args.rate, args.seconds = 10.0, 2.0
         # more than omni.bulk.operation's SYNC_LIMIT (20): the bulk runs as a job
         args.bulk_orders = 25

@@ -1498,6 +1498,9 @@ def main():
     parser.add_argument("--bulk-orders", type=int, default=0)
     parser.add_argument("--settle-small", type=int, default=1000)
     parser.add_argument("--settle-orders", type=int, default=10_000)
+    parser.add_argument("--stock-orders", type=int, default=30)
+    parser.add_argument("--stock-changes", type=int, default=1000)
+    parser.add_argument("--stock-cycle", type=int, default=100)
     args = parser.parse_args()
     global WARMUP
     WARMUP = args.warmup
