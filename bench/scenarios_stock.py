@@ -21,8 +21,10 @@ the stock calls each simulator answered (``/_sim/calls``), per channel and per
 cycle. The simulators' catalogue has 13 SKUs (fewer shared by the three): the
 changes spread over those, not over 100 SKUs."""
 
+import math
 import threading
 import time
+from collections import defaultdict
 from datetime import UTC
 
 import requests
@@ -189,7 +191,7 @@ def _setup(env, args):
     for platform, sim in sims.items():
         pushed = sim.get("/_sim/seller_stock")["skus"]
         assert all(pushed[sku]["pushed"] == STOCK for sku in refs), (platform, pushed)
-    return sims, channels, products, warehouse
+    return sims, channels, products, refs, warehouse
 
 
 def _wait_pushed(sims, sku, expected, found, timeout=120):
@@ -257,12 +259,36 @@ def _stock_calls(sim, platform):
     )
 
 
-def _coalescing(env, sims, products, warehouse, changes, cycle):
+def _fewest_calls(refs):
+    """{platform: the fewest stock calls that can carry every SKU of ``refs``}:
+    Lazada 50 SKUs a call, Shopee one call per item (50 models), TikTok Shop one
+    call per product (MORE_API_FACTS)."""
+    items = defaultdict(int)
+    products = set()
+    for platforms in refs.values():
+        items[platforms["shopee"].split(":")[0]] += 1
+        products.add(platforms["tiktok"].split(":")[0])
+    return {
+        "lazada": math.ceil(len(refs) / 50),
+        "shopee": sum(math.ceil(n / 50) for n in items.values()),
+        "tiktok": len(products),
+    }
+
+
+def _done_stock_jobs(env):
+    env.cr.execute(
+        "SELECT count(*) FROM queue_job WHERE method_name = '_export_stock_job' "
+        "AND state = 'done'"
+    )
+    return env.cr.fetchone()[0]
+
+
+def _coalescing(env, sims, products, refs, warehouse, changes, cycle):
     """``changes`` inventory adjustments in cycles of ``cycle``; the stock calls
     each simulator answered, and the stock jobs run."""
     before = {p: _stock_calls(sim, p) for p, sim in sims.items()}
+    jobs_before = _done_stock_jobs(env)
     skus = sorted(products)
-    jobs = 0
     cycles = 0
     for start in range(0, changes, cycle):
         for index in range(start, min(start + cycle, changes)):
@@ -274,11 +300,7 @@ def _coalescing(env, sims, products, warehouse, changes, cycle):
         cycles += 1
         run_due_jobs(env.registry)
         env.invalidate_all()
-    env.cr.execute(
-        "SELECT count(*) FROM queue_job WHERE method_name = '_export_stock_job' "
-        "AND state = 'done'"
-    )
-    jobs = env.cr.fetchone()[0]
+    jobs = _done_stock_jobs(env) - jobs_before
     calls = {p: _stock_calls(sim, p) - before[p] for p, sim in sims.items()}
     # every channel shows the free quantity at the end
     for platform, sim in sims.items():
@@ -308,12 +330,13 @@ def _coalescing(env, sims, products, warehouse, changes, cycle):
         "skus": len(skus),
         "calls": calls,
         "calls_per_cycle": {p: round(n / cycles, 2) for p, n in calls.items()},
-        "stock_jobs_done": jobs,
+        "stock_jobs": jobs,
+        "fewest_calls_per_cycle": _fewest_calls(refs),
     }
 
 
 def scenario_stock(env, args):
-    sims, channels, products, warehouse = _setup(env, args)
+    sims, channels, products, refs, warehouse = _setup(env, args)
     try:
         latencies = _fanout(env, sims, channels, products, args.stock_orders)
         ordered = sorted(latencies)
@@ -324,7 +347,7 @@ def scenario_stock(env, args):
             "p95_s": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
         }
         result["coalescing"] = _coalescing(
-            env, sims, products, warehouse, args.stock_changes, args.stock_cycle
+            env, sims, products, refs, warehouse, args.stock_changes, args.stock_cycle
         )
         failed = env["channel.sync.log"].search_count(
             [
