@@ -12,12 +12,14 @@ from .logistics import ShopeeLogistics
 from .orders import ShopeeOrders
 from .push import ShopeePush
 from .returns import ShopeeReturns
+from .returns_control import ShopeeReturnsControl
 from .state import ShopeeState
 from .stock import ShopeeStock
 
 
 class ShopeeSimulator(
     ShopeeReturns,
+    ShopeeReturnsControl,
     ShopeeAuth,
     ShopeeState,
     ShopeePush,
