@@ -534,7 +534,7 @@ def test_inventory_update(sim, client):
     tee_path = f"/product/202309/products/{tee['product_id']}/inventory/update"
     body = {
         "skus": [
-            {"id": tee["sku_id"], "inventory": [{"quantity": 0}]},
+            {"id": tee["sku_id"], "inventory": [{"quantity": 100000}]},
             {"id": stock["TSHIRT-L"]["sku_id"], "inventory": [{"quantity": 7}]},
             {"id": mug["sku_id"], "inventory": [{"quantity": 7}]},
             {

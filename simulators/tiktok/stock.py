@@ -108,7 +108,10 @@ class TikTokStock:
                 )
                 continue
             quantity = item.get("quantity")
-            if type(quantity) is not int or not 1 <= quantity <= 99999:
+            # Update Inventory: "non-negative numbers (include number 0) and less
+            # than 99999" (TikTok Partner Center's page, as generated into
+            # lywzx/tiktok-partner-api UpdateInventory.ts): 0 shows a SKU sold out
+            if type(quantity) is not int or not 0 <= quantity <= 99999:
                 extra.append(
                     {
                         "warehouse_id": warehouse,
