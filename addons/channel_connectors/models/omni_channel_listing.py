@@ -2,6 +2,8 @@
 catalogue says (ids, seller SKU, price, stock), and its link to an Odoo product
 through the channel's SKU mapping (omni.channel.product)."""
 
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -287,8 +289,10 @@ class OmniChannelListing(models.Model):
             by_barcode = self._products_by_barcode(
                 company, [b for b in listings.mapped("barcode") if b]
             )
+            # one listing a seller SKU: the others with its SKU follow it
+            picked = {}
             for listing in listings:
-                if listing.state == "linked":  # linked with a listing of its SKU
+                if listing.seller_sku in picked:
                     continue
                 products = by_code.get(normalise_code(listing.seller_sku))
                 how = "sku"
@@ -298,8 +302,27 @@ class OmniChannelListing(models.Model):
                     )
                     how = "barcode"
                 if products and len(products) == 1:
-                    listing._link_product(products)
+                    picked[listing.seller_sku] = (listing, products)
                     done[how] += 1
+            if picked:
+                same_sku = defaultdict(lambda: self.browse())
+                for listing in listings | self.search(
+                    [
+                        ("channel_id", "=", channel.id),
+                        ("seller_sku", "in", list(picked)),
+                    ]
+                ):
+                    same_sku[listing.seller_sku] |= listing
+                # one create: the open orders' lines are re-linked and the stock
+                # pushed once for the batch, not once per listing
+                mappings = self.env["omni.channel.product"].create(
+                    [
+                        listing._prepare_mapping_vals(product)
+                        for listing, product in picked.values()
+                    ]
+                )
+                for mapping in mappings:
+                    same_sku[mapping.channel_sku]._attach_mapping(mapping)
         return done
 
     # ---- product matching ----------------------------------------------------------
